@@ -1,0 +1,1 @@
+# Plain Python: nothing under engine/ imports odoo (see DESIGN.md).

@@ -1,0 +1,21 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = 'res.config.settings'
+
+    esign_download_validity_days = fields.Integer(
+        string='Download link validity (days)',
+        config_parameter='esign_municipal.download_validity_days',
+        default=14,
+        help='How long the link in the completion email lets every party '
+             'download the signed documents without logging in.',
+    )
+    esign_default_signature_type = fields.Selection(
+        selection=[('invisible', 'Invisible signature'), ('visible', 'Visible signature')],
+        string='Default signature type',
+        config_parameter='esign_municipal.default_signature_type',
+        default='invisible',
+        help='Whether a new signer gets an invisible witness signature or a '
+             'visible stamp on the page; it can be changed per signer.',
+    )

@@ -1,0 +1,57 @@
+"""docker/ cannot run here: check that it installs what the project needs."""
+import pathlib
+import re
+
+import yaml
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+DOCKERFILE = (REPO / 'docker' / 'Dockerfile').read_text()
+
+
+def _run_lines():
+    # join continuation lines, keep RUN instructions
+    joined = re.sub(r'\\\n', ' ', DOCKERFILE)
+    return [line for line in joined.splitlines() if line.startswith('RUN ')]
+
+
+def test_dockerfile_is_based_on_official_odoo_18():
+    assert re.search(r'^FROM odoo:18\.0\s*$', DOCKERFILE, re.M)
+
+
+def test_python_dependencies_come_from_requirements_txt():
+    copied = re.search(r'^COPY requirements\.txt (\S+)$', DOCKERFILE, re.M)
+    assert copied, 'the Dockerfile must copy requirements.txt'
+    pip_lines = [line for line in _run_lines() if 'pip' in line and 'install' in line]
+    assert len(pip_lines) == 1
+    args = pip_lines[0].split()
+    # Exactly the requirements file: no extra package slipping past requirements.txt.
+    install_args = [arg for arg in args[args.index('install') + 1:] if not arg.startswith('--')]
+    assert install_args[:2] == ['-r', copied.group(1)], install_args
+    assert all(arg in ('&&', 'rm', copied.group(1)) for arg in install_args[2:]), install_args
+
+
+def test_requirements_pin_what_pyhanko_needs():
+    pins = {}
+    for line in (REPO / 'requirements.txt').read_text().splitlines():
+        line = line.split('#')[0].split(';')[0].strip()
+        if '==' in line:
+            name, version = line.split('==')
+            pins[name.split('[')[0].lower()] = version
+    for name in ('cryptography', 'pyopenssl', 'pyhanko', 'pyhanko-certvalidator', 'python-pkcs11'):
+        assert name in pins, name
+    assert tuple(int(x) for x in pins['cryptography'].split('.')[:2]) >= (43, 0)
+
+
+def test_image_has_a_cjk_font_and_the_pdf_tools():
+    apt = ' '.join(line for line in _run_lines() if 'apt-get install' in line)
+    assert 'fonts-ipaexfont' in apt or 'fonts-noto-cjk' in apt
+    assert 'poppler-utils' in apt
+
+
+def test_compose_has_postgres_and_persistent_volumes():
+    compose = yaml.safe_load((REPO / 'docker' / 'docker-compose.yml').read_text())
+    services = compose['services']
+    assert services['db']['image'].startswith('postgres:')
+    assert services['odoo']['build']['dockerfile'] == 'docker/Dockerfile'
+    mounted = {volume.split(':')[0] for service in services.values() for volume in service.get('volumes', [])}
+    assert {'db-data', 'odoo-data'} <= mounted <= set(compose['volumes'])

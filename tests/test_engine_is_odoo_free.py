@@ -1,0 +1,23 @@
+"""The engine layer must run without Odoo (DESIGN.md, 'Two layers')."""
+import ast
+import pathlib
+
+ADDONS = pathlib.Path(__file__).resolve().parent.parent / 'addons'
+
+
+def _imported_modules(path):
+    tree = ast.parse(path.read_text(encoding='utf-8'), str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+
+
+def test_no_engine_module_imports_odoo():
+    engine_files = sorted(ADDONS.glob('esign_*/engine/**/*.py'))
+    assert engine_files, 'no engine module found'
+    offenders = [f'{path.relative_to(ADDONS)} imports {name}'
+                 for path in engine_files for name in _imported_modules(path)
+                 if name == 'odoo' or name.startswith(('odoo.', 'esign_'))]
+    assert not offenders, offenders
