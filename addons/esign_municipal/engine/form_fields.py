@@ -89,10 +89,13 @@ def create_field(writer, spec):
         field['/FT'] = pdf_name('/Btn')
         field['/V'] = field['/AS'] = pdf_name('/Off')
         field['/MK'] = generic.DictionaryObject({pdf_name('/CA'): pdf_string('4')})
-        field['/AP'] = generic.DictionaryObject({pdf_name('/N'): generic.DictionaryObject({
+        # The state dictionary is indirect: pyHanko's modification analysis
+        # expects /AP /N to be a reference when a later update changes /AS.
+        states = writer.add_object(generic.DictionaryObject({
             pdf_name(CHECK_ON): _xobject(writer, _checkbox_commands(spec.rect, checked=True), spec.rect),
             pdf_name('/Off'): _xobject(writer, _checkbox_commands(spec.rect, checked=False), spec.rect),
-        })})
+        }))
+        field['/AP'] = generic.DictionaryObject({pdf_name('/N'): states})
     else:
         field['/FT'] = pdf_name('/Tx')
         field['/DA'] = pdf_string(f'{_VIEWER_FONT} 10 Tf 0 g')
@@ -131,6 +134,12 @@ def fill_values(writer, values, font_factory):
         if kind == '/Btn':
             state = pdf_name(CHECK_ON if value else '/Off')
             field['/V'] = field['/AS'] = state
+            # A fresh copy of the state dictionary, made in the signing update:
+            # pyHanko's modification analysis flags a locked field whose
+            # appearance object predates the signature that locks it.
+            states = field['/AP']['/N']
+            field['/AP'] = generic.DictionaryObject({pdf_name('/N'): writer.add_object(
+                generic.DictionaryObject({key: states.raw_get(key) for key in states}))})
         elif kind == '/Tx':
             text = '' if value is None else str(value)
             field['/V'] = pdf_string(text)

@@ -66,6 +66,11 @@ async def _collect(embedded_signatures, validation_context, lenient):
         is_timestamp = sig.sig_object.get('/Type') == '/DocTimeStamp'
         try:
             paths.extend(await collect_validation_info(sig, validation_context))
+        except PathBuildingError:
+            # A signature of another service whose chain does not lead to our
+            # trust roots (署名互換): left as it is, it keeps its own validity.
+            if is_timestamp and not lenient:
+                raise SigningError('validation_data', f'{sig.field_name} does not chain to a trusted root')
         except CERT_ERRORS as exc:
             if lenient and not is_timestamp:
                 continue
