@@ -1,0 +1,78 @@
+"""Long-term validation (長期署名): PAdES B-LTA.
+
+finalize: after the last signer, embed the validation data of every signature
+and its timestamp (DSS: chains, OCSP responses, CRLs) and add a document
+timestamp, then the validation data of that timestamp's TSA.
+renew (延長タイムスタンプ): the same over an archived PDF, extending the chain
+before the last timestamp's certificate or algorithm ages out.
+"""
+import asyncio
+import io
+
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import signers
+from pyhanko.sign.validation import DocumentSecurityStore, collect_validation_info
+from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, ValidationError
+
+from . import sizing
+from .errors import SigningError
+from .pdf_prepare import open_reader
+
+CERT_ERRORS = (PathBuildingError, PathValidationError, ValidationError)
+TIMESTAMP_FIELD_PREFIX = 'TIMESTAMP_'
+
+
+def finalize(data, *, timestamper, validation_context, md_algorithm=None):
+    """B-LTA from a PDF whose signatures are all applied."""
+    reader = open_reader(data)
+    if not reader.embedded_regular_signatures:
+        raise SigningError('not_signed', 'the PDF has no signature to finalize')
+    return _archive_timestamp(reader, timestamper, validation_context, md_algorithm, lenient_signatures=False)
+
+
+def renew(data, *, timestamper, validation_context, md_algorithm=None):
+    """A new document timestamp with fresh validation data over an archived PDF.
+
+    Old signer certificates may have expired since: their data is refreshed
+    when it can be, but only the timestamp chain must validate now.
+    """
+    reader = open_reader(data)
+    if not reader.embedded_timestamp_signatures:
+        raise SigningError('not_finalized', 'the PDF has no document timestamp to renew')
+    return _archive_timestamp(reader, timestamper, validation_context, md_algorithm, lenient_signatures=True)
+
+
+def _archive_timestamp(reader, timestamper, validation_context, md_algorithm, lenient_signatures):
+    md_algorithm = md_algorithm or getattr(timestamper, 'hash_algorithm', 'sha256')
+    paths = asyncio.run(_collect(reader.embedded_signatures, validation_context, lenient_signatures))
+    writer = IncrementalPdfFileWriter.from_reader(reader)
+    DocumentSecurityStore.supply_dss_in_writer(writer, None, paths=paths, validation_context=validation_context)
+    field_name = f'{TIMESTAMP_FIELD_PREFIX}{len(reader.embedded_timestamp_signatures) + 1}'
+    output = signers.PdfTimeStamper(timestamper, field_name=field_name).timestamp_pdf(
+        writer, md_algorithm, bytes_reserved=sizing.timestamp_room())
+    # The new timestamp's own TSA data, so the chain validates until the next renewal.
+    new_timestamp = next(sig for sig in PdfFileReader(output).embedded_timestamp_signatures
+                         if sig.field_name == field_name)
+    paths = asyncio.run(_collect([new_timestamp], validation_context, lenient=False))
+    DocumentSecurityStore.add_dss(output, None, paths=paths, validation_context=validation_context)
+    return output.getvalue()
+
+
+async def _collect(embedded_signatures, validation_context, lenient):
+    """Validation paths (and, in the context, revocation data) of each signature and timestamp."""
+    paths = []
+    for sig in embedded_signatures:
+        is_timestamp = sig.sig_object.get('/Type') == '/DocTimeStamp'
+        try:
+            paths.extend(await collect_validation_info(sig, validation_context))
+        except PathBuildingError:
+            # A signature of another service whose chain does not lead to our
+            # trust roots (署名互換): left as it is, it keeps its own validity.
+            if is_timestamp and not lenient:
+                raise SigningError('validation_data', f'{sig.field_name} does not chain to a trusted root')
+        except CERT_ERRORS as exc:
+            if lenient and not is_timestamp:
+                continue
+            raise SigningError('validation_data', f'no validation data for {sig.field_name}: {exc}') from exc
+    return paths
