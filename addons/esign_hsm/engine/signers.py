@@ -1,9 +1,13 @@
 """pyHanko signers and certificate helpers shared by both key backends."""
+import asyncio
+
 from asn1crypto import keys as asn1_keys
 from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from pyhanko.sign.signers import SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -39,7 +43,23 @@ def software_signer(private_key, cert, chain):
                         cert_registry=SimpleCertificateStore.from_certs([to_asn1_cert(c) for c in chain]))
 
 
-def same_public_key(cert, public_key_der):
-    """Whether cert (cryptography) carries the SubjectPublicKeyInfo public_key_der."""
-    return cert.public_key().public_bytes(serialization.Encoding.DER,
-                                          serialization.PublicFormat.SubjectPublicKeyInfo) == public_key_der
+def raw_signature(signer, data, digest='sha256'):
+    """One raw signature through any pyHanko signer (software or PKCS#11), e.g. a connection test."""
+    return asyncio.run(signer.async_sign_raw(data, digest))
+
+
+def verify_signature(public_key_der, signature, data):
+    """Whether signature (PKCS#1 v1.5 or DER ECDSA, SHA-256) over data verifies with the SPKI public key."""
+    public_key = serialization.load_der_public_key(public_key_der)
+    try:
+        if isinstance(public_key, rsa.RSAPublicKey):
+            public_key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+        else:
+            public_key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        return False
+    return True
+
+
+def public_key_der(cert):
+    return cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
