@@ -4,6 +4,7 @@ from . import esign_envelope_content_mixin
 from . import esign_envelope
 from . import esign_envelope_workflow
 from . import esign_envelope_queue
+from . import esign_envelope_trust
 from . import esign_document
 from . import esign_signer
 from . import esign_signer_signing

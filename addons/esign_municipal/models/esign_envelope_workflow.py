@@ -235,7 +235,7 @@ class EsignEnvelope(models.Model):
         self.ensure_one()
         try:
             with self.env.cr.savepoint():
-                timestamper = self.env['esign.tsa']._get_timestamper(self.company_id)
+                timestamper = self._esign_timestamper()
                 context = self._esign_validation_context()
                 for document in self.document_ids:
                     final = pdf_engine.finalize(document._read_pdf('current'), timestamper=timestamper,
@@ -243,7 +243,7 @@ class EsignEnvelope(models.Model):
                     document._write_pdf('current', final)
         except Exception as exc:
             if not pdf_engine.is_transient_timestamp_failure(exc):
-                raise
+                raise pdf_engine.signing_user_error(self.env, exc) or exc
             _logger.warning('Envelope %s: final timestamp unavailable (%s); will retry', self.number, exc)
             if not self.finalize_pending:
                 self._esign_write({'finalize_pending': True})
@@ -257,11 +257,6 @@ class EsignEnvelope(models.Model):
         self._esign_on_completed()
         self._esign_log('complete')
         return True
-
-    def _esign_validation_context(self):
-        """The pyHanko ValidationContext for the witness certificate chain and
-        its revocation data; supplied by esign_hsm's key custody."""
-        return self.env['esign.key.custody']._validation_context(self.company_id)
 
     def _esign_notify_completed(self):
         """「電子署名完了のお知らせ」 to every party, each with their own download link."""

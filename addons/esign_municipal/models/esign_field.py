@@ -3,6 +3,8 @@ import datetime
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools import pdf_engine
+
 TEXT_MAX_LENGTH = 200
 CHECKBOX_VALUES = {'true': 'true', '1': 'true', 'on': 'true', 'yes': 'true',
                    'false': '', '0': '', 'off': '', 'no': '', '': ''}
@@ -65,12 +67,10 @@ class EsignField(models.Model):
 
     def _esign_field_spec(self):
         self.ensure_one()
-        from ..tools import pdf_engine  # noqa: PLC0415
-        invisible = self.field_type == 'signature' and self.signer_id.signature_type == 'invisible'
-        rect = (0, 0, 0, 0) if invisible else self._layout_rect()
+        visible = self.field_type != 'signature' or self.signer_id.signature_type == 'visible'
         return pdf_engine.field_spec(
-            name=self._esign_pdf_name(), kind=self.field_type, page=self.page - 1, rect=rect,
-            label=self.label or '', required=self.required, signer_key=str(self.signer_id.id))
+            name=self._esign_pdf_name(), kind=self.field_type, page=self.page - 1, rect=self._layout_rect(),
+            label=self.label or '', required=self.required, signer_key=str(self.signer_id.id), visible=visible)
 
     def _esign_clean_value(self, raw):
         """The value to store for what the signer entered, or a ValidationError."""

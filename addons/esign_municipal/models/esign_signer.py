@@ -35,8 +35,9 @@ class EsignSigner(models.Model):
     company_id = fields.Many2one(related='envelope_id.company_id', store=True, index=True)
     envelope_state = fields.Selection(related='envelope_id.state', string='Envelope status')
     partner_id = fields.Many2one('res.partner', string='Contact', required=True, index=True)
-    name = fields.Char(string='Name', compute='_compute_from_partner', store=True, readonly=False, required=True)
-    email = fields.Char(string='Email', compute='_compute_from_partner', store=True, readonly=False)
+    name = fields.Char(string='Name', compute='_compute_from_partner', store=True, readonly=False, required=True,
+                       precompute=True)
+    email = fields.Char(string='Email', compute='_compute_from_partner', store=True, readonly=False, precompute=True)
     user_id = fields.Many2one('res.users', string='Internal user', compute='_compute_user_id', store=True,
                               help='Set when the signer is a user of this database, who can then also sign '
                                    'from the back office.')

@@ -154,7 +154,7 @@ class EsignSigner(models.Model):
         reason = pdf_engine.witness_reason(self.name, self.email, when)
         try:
             with self.env.cr.savepoint():
-                timestamper = self.env['esign.tsa']._get_timestamper(company)
+                timestamper = envelope._esign_timestamper()
                 with self.env['esign.key.custody']._witness_signer(company) as pdf_signer:
                     for document in signatures.document_id.sorted(lambda d: (d.sequence, d.id)):
                         signature = signatures.filtered(lambda f: f.document_id == document)
@@ -164,11 +164,12 @@ class EsignSigner(models.Model):
                         signed = pdf_engine.sign_for_signer(
                             document._read_pdf('current'), field_name=signature._esign_pdf_name(),
                             values=values, signer=pdf_signer, timestamper=timestamper, reason=reason,
-                            location='日本', font_path=self._esign_font_path())
+                            location='日本', font_path=self._esign_font_path(), signer_name=self.name,
+                            signed_at=when)
                         document._write_pdf('current', signed)
         except Exception as exc:
             if not pdf_engine.is_transient_timestamp_failure(exc):
-                raise
+                raise pdf_engine.signing_user_error(self.env, exc) or exc
             _logger.warning('Envelope %s: signature of signer %s waits for a timestamp (%s)',
                             envelope.number, self.id, exc)
             envelope.message_post(body=self.env._(

@@ -1,2 +1,7 @@
 from . import test_access_groups
 from . import test_translations
+from . import test_envelope_lifecycle
+from . import test_envelope_errors
+from . import test_envelope_crons
+from . import test_envelope_actions
+from . import test_envelope_access
