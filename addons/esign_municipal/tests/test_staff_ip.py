@@ -39,6 +39,10 @@ class TestStaffIpRestriction(StaffAccessCase):
                              REFUSED_EN, REFUSED_JA)
         self.assertEqual(len(self.refusals(self.staff, 'ip')), 2)
 
+        # Anything that looks like an access token never reaches the log.
+        self.assertRefusalPage(self.url_open('/odoo/signing-0f8c2a7e-5b1d-4c3e-9a6f-2d7b8e1c4a90'))
+        self.assertEqual(self.refusals(self.staff, 'ip')[-1].path, '/odoo/[redacted]')
+
         # Logging out still works, and leaves an anonymous session.
         response = self.url_open('/web/session/logout', allow_redirects=False)
         self.assertIn(response.status_code, (302, 303))
