@@ -5,3 +5,7 @@ from . import test_envelope_errors
 from . import test_envelope_crons
 from . import test_envelope_actions
 from . import test_envelope_access
+from . import test_staff_settings
+from . import test_staff_mfa
+from . import test_staff_ip
+from . import test_staff_sso
