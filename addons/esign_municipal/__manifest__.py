@@ -28,10 +28,20 @@
         'views/esign_access_refusal_views.xml',
         'views/res_config_settings_security_views.xml',
         'views/staff_access_refused_templates.xml',
+        'data/mail_template_otp.xml',
+        'views/portal_layout_templates.xml',
+        'views/portal_sign_templates.xml',
+        'views/portal_download_templates.xml',
+        'views/portal_my_templates.xml',
+        'views/esign_envelope_portal_views.xml',
+        'views/res_config_settings_portal_views.xml',
     ],
     'assets': {
         'web.assets_backend': [
             'esign_municipal/static/src/field_editor/*',
+        ],
+        'web.assets_tests': [
+            'esign_municipal/static/tests/tours/*.js',
         ],
     },
     'demo': [

@@ -1,1 +1,5 @@
+from . import log_redaction
 from . import document_download
+from . import signing
+from . import download
+from . import my_portal

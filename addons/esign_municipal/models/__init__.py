@@ -22,3 +22,10 @@ from . import ir_http
 from . import ir_ui_menu
 from . import res_config_settings_security
 from . import res_users
+from . import esign_access_token_portal
+from . import esign_signer_otp
+from . import esign_signer_otp_flow
+from . import esign_signer_portal
+from . import esign_portal_throttle
+from . import esign_envelope_portal
+from . import res_config_settings_portal

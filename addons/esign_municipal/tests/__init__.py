@@ -9,3 +9,4 @@ from . import test_staff_settings
 from . import test_staff_mfa
 from . import test_staff_ip
 from . import test_staff_sso
+from . import test_portal_tours
