@@ -10,3 +10,5 @@ from . import test_staff_mfa
 from . import test_staff_ip
 from . import test_staff_sso
 from . import test_portal_tours
+from . import test_portal_attacks
+from . import test_portal_access

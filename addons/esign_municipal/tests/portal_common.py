@@ -1,8 +1,11 @@
 """Shared by the portal tests: envelopes sent for real, links and codes read
 from the real mail.mail records, requests through the real HTTP server."""
+import io
 import re
 from contextlib import contextmanager
 from unittest.mock import patch
+
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from odoo.tests import HttpCase
 
@@ -49,6 +52,12 @@ class PortalCase(EsignCase, HttpCase):
         return {self.text_field.id: '株式会社デモ建設', self.date_field.id: '2026-04-01',
                 self.second_text_field.id: '山田 太郎'}
 
+    def pdf_field_values(self, document):
+        """{form field name: value} of a document's current PDF."""
+        reader = PdfFileReader(io.BytesIO(document._read_pdf('current')))
+        return {str(ref.get_object().get('/T')): ref.get_object().get('/V')
+                for ref in reader.root['/AcroForm']['/Fields']}
+
     # -- what the signer reads in their mailbox ---------------------------------------
 
     def sign_path(self, signer):
@@ -74,7 +83,10 @@ class PortalCase(EsignCase, HttpCase):
         return self.url_open(path, allow_redirects=kwargs.pop('allow_redirects', True), **kwargs)
 
     def post(self, path, data, **kwargs):
-        return self.url_open(path, data=data, allow_redirects=kwargs.pop('allow_redirects', False), **kwargs)
+        """A form POST (even with an empty body, which url_open would turn into a GET)."""
+        kwargs.setdefault('allow_redirects', False)
+        kwargs.setdefault('timeout', 30)
+        return self.opener.post(self.base_url() + path, data=data, **kwargs)
 
     def csrf(self, response):
         match = CSRF_RE.search(response.text)

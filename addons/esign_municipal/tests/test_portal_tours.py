@@ -1,10 +1,7 @@
 """The contractor's journeys in headless Chromium (Odoo tours), end to end:
 real HTTP server, real PDF.js, real signatures checked by pdfsig/qpdf/pyHanko."""
 import datetime
-import io
 import json
-
-from pyhanko.pdf_utils.reader import PdfFileReader
 
 from odoo import fields
 from odoo.tests import tagged
@@ -23,11 +20,6 @@ class TestPortalTours(PortalCase):
         setup = ''.join(f'sessionStorage.setItem({json.dumps(k)}, {json.dumps(v)});' for k, v in storage.items())
         options = dict(TOUR_OPTIONS, startUrl=path)
         self.start_tour(path, tour, code=f'{setup} odoo.startTour({json.dumps(tour)}, {json.dumps(options)})')
-
-    def pdf_field_values(self, document):
-        reader = PdfFileReader(io.BytesIO(document._read_pdf('current')))
-        return {str(ref.get_object().get('/T')): ref.get_object().get('/V')
-                for ref in reader.root['/AcroForm']['/Fields']}
 
     def test_code_then_three_fields_on_two_documents_then_complete(self):
         envelope, signer, approver = self.send_envelope(otp=True)
