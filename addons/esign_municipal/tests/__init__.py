@@ -12,3 +12,5 @@ from . import test_staff_sso
 from . import test_portal_tours
 from . import test_portal_attacks
 from . import test_portal_access
+from . import test_portal_otp
+from . import test_portal_concurrency
