@@ -9,15 +9,15 @@ before the last timestamp's certificate or algorithm ages out.
 import asyncio
 import io
 
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
+from pyhanko.sign.general import extract_certificate_info
 from pyhanko.sign.validation import DocumentSecurityStore, collect_validation_info
+from pyhanko_certvalidator import CertificateValidator
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, ValidationError
 
 from . import sizing
 from .errors import SigningError
-from .pdf_prepare import open_reader
+from .pdf_prepare import COPY_CHUNK, open_reader, open_writer
 
 CERT_ERRORS = (PathBuildingError, PathValidationError, ValidationError)
 TIMESTAMP_FIELD_PREFIX = 'TIMESTAMP_'
@@ -46,17 +46,26 @@ def renew(data, *, timestamper, validation_context, md_algorithm=None):
 def _archive_timestamp(reader, timestamper, validation_context, md_algorithm, lenient_signatures):
     md_algorithm = md_algorithm or getattr(timestamper, 'hash_algorithm', 'sha256')
     paths = asyncio.run(_collect(reader.embedded_signatures, validation_context, lenient_signatures))
-    writer = IncrementalPdfFileWriter.from_reader(reader)
+    writer = open_writer(reader)
     DocumentSecurityStore.supply_dss_in_writer(writer, None, paths=paths, validation_context=validation_context)
     field_name = f'{TIMESTAMP_FIELD_PREFIX}{len(reader.embedded_timestamp_signatures) + 1}'
-    output = signers.PdfTimeStamper(timestamper, field_name=field_name).timestamp_pdf(
-        writer, md_algorithm, bytes_reserved=sizing.timestamp_room())
+    measured = sizing.Measured(timestamper)
+    output = signers.PdfTimeStamper(measured, field_name=field_name).timestamp_pdf(
+        writer, md_algorithm, bytes_reserved=sizing.timestamp_room(timestamper), chunk_size=COPY_CHUNK)
     # The new timestamp's own TSA data, so the chain validates until the next renewal.
-    new_timestamp = next(sig for sig in PdfFileReader(output).embedded_timestamp_signatures
-                         if sig.field_name == field_name)
-    paths = asyncio.run(_collect([new_timestamp], validation_context, lenient=False))
+    paths = asyncio.run(_signed_data_paths(measured.tokens[-1]['content'], validation_context))
     DocumentSecurityStore.add_dss(output, None, paths=paths, validation_context=validation_context)
     return output.getvalue()
+
+
+async def _signed_data_paths(signed_data, validation_context):
+    certs = extract_certificate_info(signed_data)
+    validator = CertificateValidator(certs.signer_cert, intermediate_certs=certs.other_certs,
+                                     validation_context=validation_context)
+    try:
+        return [await validator.async_validate_usage(set())]
+    except CERT_ERRORS as exc:
+        raise SigningError('validation_data', f'no validation data for the new timestamp: {exc}') from exc
 
 
 async def _collect(embedded_signatures, validation_context, lenient):
