@@ -23,8 +23,9 @@ class CertificateKey(models.Model):
 
     esign_sealed = fields.Boolean(string='Sealed by the key-encryption key', readonly=True, copy=False)
     esign_kek_ref = fields.Char(string='Key-encryption key', readonly=True, copy=False)
-    esign_wrapped_passphrase = fields.Binary(attachment=False, readonly=True, copy=False, groups='base.group_system')
-    esign_public_pem = fields.Binary(attachment=False, readonly=True, copy=False)
+    esign_wrapped_passphrase = fields.Binary(string='Wrapped passphrase', attachment=False, readonly=True, copy=False,
+                                             groups='base.group_system')
+    esign_public_pem = fields.Binary(string='Public key (PEM)', attachment=False, readonly=True, copy=False)
 
     @api.depends('content', 'password', 'esign_sealed')
     def _compute_pem_key(self):

@@ -227,7 +227,8 @@ class EsignKeyCustody(models.AbstractModel):
 
     @api.model
     def _load_certificate(self, record):
-        return x509.load_pem_x509_certificate(base64.b64decode(record.sudo().with_context(bin_size=False).pem_certificate))
+        pem = record.sudo().with_context(bin_size=False).pem_certificate
+        return x509.load_pem_x509_certificate(base64.b64decode(pem))
 
     # ------------------------------------------------------------------ software backend
 
