@@ -12,7 +12,7 @@ from pyhanko.sign.signers import SimpleSigner
 
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
-from odoo.tests.common import TransactionCase
+from odoo.tests.common import TransactionCase, new_test_user
 from odoo.tools import config, mute_logger
 
 from odoo.addons.esign_hsm.engine import pki, testing, vault_crypto
@@ -135,6 +135,14 @@ class TestSoftwareWitnessKey(TransactionCase):
         # The CA keys are sealed like the witness key: nothing readable in the database.
         self.assertNotIn(self.pki.issuing_ca.key_pem().decode().splitlines()[5],
                          self._rows_as_text('certificate_key') + self._rows_as_text('ir_attachment'))
+
+    def test_any_user_gets_the_witness_signer(self):
+        """The signing pipeline runs for a portal signer: _witness_signer is private and needs no access right."""
+        self.custody._install_demo_pki(self.company, self.pki)
+        portal = new_test_user(self.env, login='witness_portal', groups='base.group_portal')
+        with self.custody.with_user(portal)._witness_signer(self.company) as signer:
+            self.assertIn('Test Witness Signing', signer.signing_cert.subject.human_friendly)
+            testing.sign_pdf(signer, testing.one_page_pdf('portal'))
 
     def test_logs_of_a_signature_hold_no_key_material(self):
         self.custody._install_demo_pki(self.company, self.pki)

@@ -8,9 +8,9 @@ import uuid
 from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, api
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
-from odoo.tests.common import TransactionCase
+from odoo.tests.common import TransactionCase, new_test_user
 from odoo.tools import config, mute_logger
 
 from odoo.addons.esign_hsm.engine import testing, vault_crypto
@@ -64,6 +64,15 @@ class TestVaultBlob(TransactionCase):
         self.assertEqual(first.attachment_id.index_content, 'application')  # the type only, no words
         self.assertTrue(first.kek_ref.startswith('file:'))
         self.assertEqual((first.size, first.mimetype), (len(self.pdf), 'application/pdf'))
+
+    @mute_logger(CUSTODY_LOGGER)  # the expected fault is logged as a warning
+    def test_other_parts_store_and_read_for_any_user(self):
+        """_store/_read are private (no RPC); callers check access themselves, e.g. for a portal signer."""
+        portal = new_test_user(self.env, login='vault_portal', groups='base.group_portal')
+        blob = self.Blob.with_user(portal)._store(self.pdf, 'portal.pdf')
+        self.assertEqual(blob.with_user(portal)._read(), self.pdf)
+        with self.assertRaises(AccessError):  # the records themselves stay administrators' only
+            blob.with_user(portal).read(['name'])
 
     @mute_logger(CUSTODY_LOGGER)  # the expected fault is logged as a warning
     def test_missing_or_wrong_kek_gives_a_clear_error(self):
