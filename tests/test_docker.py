@@ -53,5 +53,29 @@ def test_compose_has_postgres_and_persistent_volumes():
     services = compose['services']
     assert services['db']['image'].startswith('postgres:')
     assert services['odoo']['build']['dockerfile'] == 'docker/Dockerfile'
-    mounted = {volume.split(':')[0] for service in services.values() for volume in service.get('volumes', [])}
-    assert {'db-data', 'odoo-data'} <= mounted <= set(compose['volumes'])
+    named = {volume.split(':')[0] for service in services.values() for volume in service.get('volumes', [])
+             if not volume.startswith(('.', '/'))}
+    assert {'db-data', 'odoo-data', 'backups'} <= named <= set(compose['volumes'])
+    assert any(volume.startswith('db-data:') for volume in services['db']['volumes'])
+    assert any(volume.startswith('odoo-data:/var/lib/odoo') for volume in services['odoo']['volumes'])
+
+
+def test_tls_proxy_in_front_of_odoo_in_proxy_mode():
+    compose = yaml.safe_load((REPO / 'docker' / 'docker-compose.yml').read_text())
+    services = compose['services']
+    assert '443:443' in services['proxy']['ports']
+    assert 'ports' not in services['odoo'], 'Odoo must only be reachable through the TLS proxy'
+    nginx = (REPO / 'docker' / 'proxy' / 'nginx.conf').read_text()
+    assert 'listen 443 ssl' in nginx and 'return 301 https://' in nginx
+    assert 'X-Forwarded-Proto $scheme' in nginx and 'X-Forwarded-Host $host' in nginx
+    assert 'proxy_pass http://odoo_websocket' in nginx
+    conf = (REPO / 'docker' / 'odoo.conf').read_text()
+    assert re.search(r'^proxy_mode\s*=\s*True$', conf, re.M)
+
+
+def test_backup_service_runs_the_backup_script_daily():
+    compose = yaml.safe_load((REPO / 'docker' / 'docker-compose.yml').read_text())
+    backup = compose['services']['backup']
+    assert backup['command'] == ['esign-backup-daily']
+    assert 'odoo-data:/var/lib/odoo:ro' in backup['volumes']
+    assert {'KEEP_DAILY', 'KEEP_MONTHLY', 'KEEP_YEARLY'} <= set(backup['environment'])
