@@ -2,3 +2,4 @@ from . import test_software_witness_key
 from . import test_vault_blob
 from . import test_hsm_witness_key
 from . import test_hsm_faults
+from . import test_settings_page
