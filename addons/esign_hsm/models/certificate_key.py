@@ -41,6 +41,13 @@ class CertificateKey(models.Model):
             raise UserError(self.env._('A sealed key cannot be changed; import a new key instead.'))
         return super().write(vals)
 
+    def unlink(self):
+        certificates = self.env['certificate.certificate'].sudo().search([('private_key_id', 'in', self.ids)])
+        if self.env['esign.witness.key'].sudo().search_count([('certificate_id', 'in', certificates.ids),
+                                                              ('state', '!=', 'pending')]):
+            raise UserError(self.env._('This key belongs to a witness key and cannot be deleted.'))
+        return super().unlink()
+
     def _esign_sealed(self):
         self.ensure_one()
         key = self.sudo().with_context(bin_size=False)

@@ -75,7 +75,10 @@ class EsignWitnessKey(models.Model):
         cert = custody._load_certificate(self.certificate_id)
         chain = [custody._load_certificate(record) for record in self.chain_certificate_ids]
         if self.backend == 'software':
-            private_key = self.certificate_id.sudo().private_key_id._esign_unseal()
+            sealed = self.certificate_id.sudo().private_key_id
+            if not sealed:
+                raise UserError(self.env._('The private key of the witness key "%s" is missing.', self.name))
+            private_key = sealed._esign_unseal()
             yield signers.software_signer(private_key, cert, chain)
             return
         with custody._hsm_session(self.company_id, token_label=self.pkcs11_token_label,

@@ -97,8 +97,11 @@ class TestSoftwareWitnessKey(TransactionCase):
     def test_sealed_key_cannot_be_swapped(self):
         key = self._import(activate=False).witness_key_id
         self.assertEqual(key.state, 'ready')
+        sealed = key.certificate_id.private_key_id
         with self.assertRaisesRegex(UserError, 'cannot be changed'):
-            key.certificate_id.private_key_id.write({'password': 'x'})
+            sealed.write({'password': 'x'})
+        with self.assertRaisesRegex(UserError, 'belongs to a witness key'):
+            sealed.unlink()
         key.unlink()  # never signed: may go
 
     @mute_logger(CUSTODY_LOGGER)  # the expected fault is logged as a warning
