@@ -29,6 +29,9 @@
         'web.assets_backend': [
             'esign_municipal/static/src/field_editor/*',
         ],
+        'web.assets_tests': [
+            'esign_municipal/static/tests/tours/*',
+        ],
     },
     'demo': [
         'data/demo/esign_demo.xml',

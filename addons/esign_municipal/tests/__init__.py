@@ -6,3 +6,4 @@ from . import test_envelope_crons
 from . import test_envelope_actions
 from . import test_envelope_access
 from . import test_purchase
+from . import test_field_editor

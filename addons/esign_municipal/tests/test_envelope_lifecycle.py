@@ -137,6 +137,23 @@ class TestEnvelopeLifecycle(EsignCase):
         self.assertEqual(str(fields[day._esign_pdf_name()]['/V']), '2026-04-01')
         self.assertEqual(str(fields[agree._esign_pdf_name()]['/V']), '/Yes')
 
+    def test_blank_optional_fields_keep_every_signature_valid(self):
+        envelope = self.create_envelope(documents={'Contract': 1})
+        contractor, approver = envelope.signer_ids.sorted('signing_order')
+        document = envelope.document_ids
+        self.env['esign.field'].with_user(self.officer).create([
+            {'document_id': document.id, 'signer_id': contractor.id, 'field_type': 'text', 'required': False,
+             'label': 'Remarks', 'page': 1, 'x1': 72, 'y1': 100, 'x2': 300, 'y2': 120},
+            {'document_id': document.id, 'signer_id': contractor.id, 'field_type': 'checkbox', 'required': False,
+             'label': 'Newsletter', 'page': 1, 'x1': 72, 'y1': 140, 'x2': 86, 'y2': 154},
+        ])
+        envelope.with_user(self.officer).action_send()
+        contractor._complete_signing({}, {})
+        approver._complete_signing({}, {})
+        self.assertEqual(envelope.state, 'completed')
+        self.assert_signed(document._read_pdf('current'), [
+            f'FIELD_{envelope.number}_{contractor.id}', f'FIELD_{envelope.number}_{approver.id}'], doc_timestamps=1)
+
     def test_japanese_recipient_gets_japanese_mail(self):
         self.env['res.lang']._activate_lang('ja_JP')
         self.env['ir.module.module'].search([('name', '=', 'esign_municipal')])._update_translations(['ja_JP'])
