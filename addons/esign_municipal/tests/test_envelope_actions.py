@@ -24,6 +24,7 @@ class TestEnvelopeActions(EsignCase):
         self.assertIn('The amount was wrong', notice.body_html)
         self.assertFalse(self.mails_to(approver), 'a signer never asked is not bothered')
         self.assertFalse(self.env['esign.signer']._esign_find_by_token(contractor.id, token))
+        self.assertEqual(self.env['esign.signer']._esign_resolve_token(contractor.id, token), (contractor, 'revoked'))
         self.assertIn('The amount was wrong', envelope.message_ids[0].body)
         with self.assertRaisesRegex(UserError, 'can no longer be cancelled'):
             envelope.with_user(self.officer)._esign_cancel('again')

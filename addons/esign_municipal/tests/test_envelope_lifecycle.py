@@ -36,6 +36,10 @@ class TestEnvelopeLifecycle(EsignCase):
         self.assertEqual(self.env['esign.signer']._esign_find_by_token(signer_id, token), contractor)
         self.assertFalse(self.env['esign.signer']._esign_find_by_token(approver.id, token))
         self.assertFalse(self.env['esign.signer']._esign_find_by_token(signer_id, token, 'download'))
+        Signer = self.env['esign.signer']
+        for bad in (token[:-1] + ('A' if token[-1] != 'A' else 'B'), '', None, 'x' * 500, token + '/../1'):
+            self.assertEqual(Signer._esign_resolve_token(signer_id, bad), (Signer, 'unknown'))
+        self.assertEqual(Signer._esign_resolve_token('not-an-id', token), (Signer, 'unknown'))
         # Only a hash of the token is in the database.
         self.env.cr.execute("SELECT count(*) FROM esign_access_token WHERE token_hash = %s", [token])
         self.assertEqual(self.env.cr.fetchone()[0], 0)
@@ -85,6 +89,9 @@ class TestEnvelopeLifecycle(EsignCase):
             self.assertIn('14', completed.body_html)
             signer_id, token = self.link_token(completed, 'download')
             self.assertEqual(self.env['esign.signer']._esign_find_by_token(signer_id, token, 'download'), signer)
+            # The signing links now say the envelope is closed.
+            _id, sign_token = self.link_token(self.mails_to(signer)[0])
+            self.assertEqual(self.env['esign.signer']._esign_resolve_token(signer.id, sign_token)[1], 'revoked')
         # The story is in the chatter.
         story = envelope.message_ids.mapped('body')
         for expected in ('Envelope sent.', 'Taro Yamada signed.', 'Approver Sato signed.',

@@ -11,7 +11,8 @@ A4_WIDTH, A4_HEIGHT = 595.2756, 841.8898
 
 @tagged('post_install', '-at_install')
 class TestFieldEditor(HttpCase):
-    """The officer places a field on a PDF page in headless Chromium (PDF.js as shipped with Odoo)."""
+    """The officer places a field on a PDF page in headless Chromium (PDF.js as shipped with Odoo),
+    and downloads documents from the back office."""
 
     def setUp(self):
         super().setUp()
@@ -64,3 +65,20 @@ class TestFieldEditor(HttpCase):
         with self.assertRaises(UserError):
             self.envelope.with_user(self.officer).esign_editor_save([])
         self.assertTrue(self.envelope.with_user(self.officer).esign_editor_load()['readonly'])
+
+    def test_download_from_the_back_office(self):
+        url = f'/esign/document/{self.document.id}/original'
+        self.authenticate(self.officer.login, self.officer.login)
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers['Content-Type'], 'application/pdf')
+        self.assertEqual(response.content, self.document._read_pdf('original'))
+        self.assertIn('Contract.pdf', response.headers['Content-Disposition'])
+        self.assertEqual(self.url_open(f'/esign/document/{self.document.id}/secret').status_code, 404)
+        self.assertEqual(self.url_open(f'/esign/document/{self.document.id + 1000}/original').status_code, 404)
+        # Someone who cannot see the envelope gets nothing, not even a hint that it exists.
+        stranger = new_test_user(self.env, 'esign_stranger', groups='esign_municipal.group_esign_user')
+        self.authenticate(stranger.login, stranger.login)
+        self.assertEqual(self.url_open(url).status_code, 404)
+        self.authenticate(None, None)
+        self.assertNotEqual(self.url_open(url, allow_redirects=False).status_code, 200)

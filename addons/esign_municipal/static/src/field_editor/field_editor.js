@@ -116,6 +116,17 @@ export class EsignFieldEditor extends Component {
         );
     }
 
+    get selectedPosition() {
+        const field = this.selectedField;
+        return _t("Page %(page)s: (%(x1)s, %(y1)s) – (%(x2)s, %(y2)s) pt", {
+            page: field.page,
+            x1: Math.round(field.x1),
+            y1: Math.round(field.y1),
+            x2: Math.round(field.x2),
+            y2: Math.round(field.y2),
+        });
+    }
+
     get selectedField() {
         return this.state.fields.find((field) => field.key === this.state.selected);
     }
