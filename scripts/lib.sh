@@ -56,8 +56,30 @@ setup_venv() {
     echo "$want" > "$stamp"
 }
 
+# esign_hsm wraps every document key with a key-encryption key (KEK) kept
+# outside the database, in a file the server configuration names
+# (esign_kek_file). Odoo reads such options only from a config file, so the
+# scripts write one (ESIGN_ODOO_CONF) next to the key; odoo_bin passes it.
+ensure_kek_file() {
+    local kek=$1
+    [ -f "$kek" ] && return 0
+    mkdir -p "$(dirname "$kek")"
+    (umask 077 && "$PY" -c 'import base64, os, sys; open(sys.argv[1], "xb").write(base64.b64encode(os.urandom(32)) + b"\n")' "$kek")
+}
+
+write_odoo_conf() {
+    local conf=$1 kek=$2
+    ensure_kek_file "$kek"
+    kek=$(cd "$(dirname "$kek")" && pwd)/$(basename "$kek")
+    printf '[options]\nesign_kek_file = %s\n' "$kek" > "$conf"
+}
+
 odoo_bin() {
-    "$PY" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" \
+    # odoo-bin only finds a subcommand (shell, ...) right after --addons-path.
+    local command=()
+    case "${1:-}" in -*|"") ;; *) command=("$1"); shift ;; esac
+    "$PY" "$ODOO_SRC/odoo-bin" --addons-path="$ADDONS_PATH" ${command[@]+"${command[@]}"} \
+        ${ESIGN_ODOO_CONF:+-c "$ESIGN_ODOO_CONF"} \
         --db_host="$DB_HOST" --db_port="$DB_PORT" --db_user="$DB_USER" "$@"
 }
 

@@ -2,6 +2,7 @@
 
 Runs odoo-bin as a user would (README's ODOO_SRC), on its own database.
 """
+import base64
 import os
 import pathlib
 import subprocess
@@ -21,8 +22,8 @@ DB_ARGS = ['--db_host', os.environ.get('PGHOST', '127.0.0.1'), '--db_port', os.e
 def _odoo(*args, stdin=None):
     addons_path = os.environ.get('ESIGN_ADDONS_PATH') or ','.join(
         [str(ODOO_SRC / 'addons'), str(ODOO_SRC / 'odoo' / 'addons'), str(REPO / 'addons')])
-    command = [sys.executable, str(ODOO_SRC / 'odoo-bin'), *args, '--addons-path', addons_path, *DB_ARGS,
-               '--no-http', '--max-cron-threads', '0']
+    command = [sys.executable, str(ODOO_SRC / 'odoo-bin'), *args, '-c', os.environ['ESIGN_ODOO_CONF'],
+               '--addons-path', addons_path, *DB_ARGS, '--no-http', '--max-cron-threads', '0']
     result = subprocess.run(command, input=stdin, capture_output=True, text=True, timeout=900)
     errors = [line for line in result.stderr.splitlines() + result.stdout.splitlines()
               if ' ERROR ' in line or ' CRITICAL ' in line or line.startswith('Traceback')]
@@ -39,6 +40,18 @@ def _installed(db):
     states = next(line for line in out.splitlines() if line.startswith('STATES'))
     menu = next(line for line in out.splitlines() if line.startswith('MENU'))
     return states, menu
+
+
+@pytest.fixture(autouse=True)
+def odoo_conf(tmp_path, monkeypatch):
+    """esign_hsm needs a key-encryption key file named in the server configuration (scripts/test makes one)."""
+    if not os.environ.get('ESIGN_ODOO_CONF'):
+        kek = tmp_path / 'kek.key'
+        kek.write_bytes(base64.b64encode(os.urandom(32)))
+        kek.chmod(0o600)
+        conf = tmp_path / 'odoo.conf'
+        conf.write_text(f'[options]\nesign_kek_file = {kek}\n')
+        monkeypatch.setenv('ESIGN_ODOO_CONF', str(conf))
 
 
 @pytest.fixture

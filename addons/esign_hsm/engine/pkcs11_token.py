@@ -1,0 +1,252 @@
+"""PKCS#11: sessions on a token, keys generated inside it, and signing with them.
+
+Every PKCS#11 failure leaves this module as a CustodyError with a stable code
+(wrong_pin, token_absent, key_not_found, hsm_failure, ...). Messages name the
+module path, token label and key label, never the PIN.
+
+python-pkcs11 loads one PKCS#11 library per process (a second path raises
+AlreadyInitialized), so the module is loaded once and shared; sessions are
+opened per operation and always closed.
+"""
+import contextlib
+import hashlib
+import os
+import threading
+from dataclasses import dataclass, field
+
+import pkcs11
+from asn1crypto import keys as asn1_keys
+from pkcs11 import Attribute, KeyType, Mechanism, MechanismFlag, ObjectClass
+from pkcs11 import exceptions as p11
+from pkcs11.util.ec import encode_ec_public_key, encode_ecdsa_signature, encode_named_curve_parameters
+from pyhanko.sign.pkcs11 import PKCS11Signer
+
+from .errors import CustodyError
+
+# Only libraries installed by the system administrator may be loaded: an Odoo
+# administrator choosing an arbitrary path (e.g. an uploaded file) would run code
+# in the server. The server configuration may widen this (esign_pkcs11_module_dirs).
+DEFAULT_MODULE_DIRS = ('/usr/lib/', '/usr/lib64/', '/usr/local/lib/', '/opt/')
+
+KEY_TYPES = {
+    'rsa_2048': (KeyType.RSA, 2048),
+    'rsa_3072': (KeyType.RSA, 3072),
+    'ec_p256': (KeyType.EC, 'secp256r1'),
+}
+
+_load_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class TokenConfig:
+    module_path: str
+    token_label: str
+    pin: str = field(repr=False)
+    module_dirs: tuple = DEFAULT_MODULE_DIRS
+
+
+def load_module(path, module_dirs=DEFAULT_MODULE_DIRS):
+    if not path or not os.path.isabs(path):
+        raise CustodyError('module_missing', f'the PKCS#11 module path must be absolute, not {path!r}', module=path)
+    real = os.path.realpath(path)
+    if not any(real.startswith(directory) for directory in module_dirs):
+        raise CustodyError('module_not_allowed', f'{path} is outside the allowed directories {module_dirs}',
+                           module=path, dirs=', '.join(module_dirs))
+    if not os.path.isfile(real):
+        raise CustodyError('module_missing', f'no PKCS#11 module at {path}', module=path)
+    with _load_lock:
+        try:
+            return pkcs11.lib(real)
+        except p11.AlreadyInitialized:
+            raise CustodyError('module_conflict', f'another PKCS#11 module is already loaded, not {path}',
+                               module=path) from None
+        except RuntimeError as exc:  # dlopen failure, no C_GetFunctionList, C_Initialize failure
+            raise CustodyError('module_invalid', f'{path} did not load as a PKCS#11 module: {exc}',
+                               module=path) from None
+
+
+@contextlib.contextmanager
+def hsm_errors(config, key_label=None):
+    """Turn PKCS#11 exceptions raised inside into CustodyErrors that name the token and key."""
+    token = config.token_label
+    try:
+        yield
+    except CustodyError:
+        raise
+    except (p11.PinIncorrect, p11.PinInvalid, p11.PinLenRange):
+        raise CustodyError('wrong_pin', f'token {token!r} refused the PIN', token=token) from None
+    except (p11.PinLocked, p11.PinExpired):
+        raise CustodyError('pin_locked', f'the PIN of token {token!r} is locked', token=token) from None
+    except (p11.NoSuchToken, p11.TokenNotPresent, p11.TokenNotRecognised, p11.DeviceRemoved, p11.SlotIDInvalid):
+        raise CustodyError('token_absent', f'no token labelled {token!r}', token=token) from None
+    except p11.MultipleTokensReturned:
+        raise CustodyError('token_ambiguous', f'several tokens are labelled {token!r}', token=token) from None
+    except p11.NoSuchKey:
+        raise CustodyError('key_not_found', f'no key labelled {key_label!r} in token {token!r}',
+                           token=token, key=key_label) from None
+    except p11.MultipleObjectsReturned:
+        raise CustodyError('key_ambiguous', f'several keys labelled {key_label!r} in token {token!r}',
+                           token=token, key=key_label) from None
+    except p11.PKCS11Error as exc:
+        # Session or key handle gone, device error, token finalised: the HSM failed under us.
+        raise CustodyError('hsm_failure', f'the HSM failed ({type(exc).__name__}) on token {token!r}',
+                           token=token, error=type(exc).__name__) from None
+
+
+@contextlib.contextmanager
+def open_session(config, rw=False):
+    """A logged-in session on the token named by config; closed on exit."""
+    if not config.pin:
+        raise CustodyError('pin_missing', f'no PIN available for token {config.token_label!r}',
+                           token=config.token_label)
+    lib = load_module(config.module_path, config.module_dirs)
+    with hsm_errors(config):
+        token = lib.get_token(token_label=config.token_label)
+        session = token.open(rw=rw, user_pin=config.pin)
+    try:
+        with hsm_errors(config):
+            yield session
+    finally:
+        with contextlib.suppress(p11.PKCS11Error):
+            session.close()
+
+
+def _key_filter(label=None, key_id=None):
+    if not label and not key_id:
+        raise CustodyError('key_not_found', 'no key label or id given', key=label)
+    return {'label': label or None, 'id': key_id or None}
+
+
+def find_private_key(session, label=None, key_id=None):
+    try:
+        return session.get_key(ObjectClass.PRIVATE_KEY, **_key_filter(label, key_id))
+    except p11.NoSuchKey:
+        raise CustodyError('key_not_found', f'no private key labelled {label!r} in the token', key=label) from None
+    except p11.MultipleObjectsReturned:
+        raise CustodyError('key_ambiguous', f'several private keys labelled {label!r}', key=label) from None
+
+
+def public_key_info(session, label=None, key_id=None):
+    """asn1crypto PublicKeyInfo of the key pair's public half, read from the token."""
+    try:
+        public = session.get_key(ObjectClass.PUBLIC_KEY, **_key_filter(label, key_id))
+    except p11.NoSuchKey:
+        raise CustodyError('key_not_found', f'no public key labelled {label!r} in the token', key=label) from None
+    if public.key_type == KeyType.RSA:
+        return asn1_keys.PublicKeyInfo({
+            'algorithm': {'algorithm': 'rsa'},
+            'public_key': asn1_keys.RSAPublicKey({
+                'modulus': int.from_bytes(public[Attribute.MODULUS], 'big'),
+                'public_exponent': int.from_bytes(public[Attribute.PUBLIC_EXPONENT], 'big'),
+            }),
+        })
+    if public.key_type == KeyType.EC:
+        return asn1_keys.PublicKeyInfo.load(encode_ec_public_key(public))
+    raise CustodyError('unsupported_key_type', f'unsupported key type {public.key_type!r}', key=label)
+
+
+def key_exists(session, label):
+    return any(True for _obj in session.get_objects({Attribute.LABEL: label}))
+
+
+def generate_signing_key(session, label, key_type='rsa_3072'):
+    """Generate a key pair inside the token: private half sensitive and never extractable.
+
+    Returns (key id, asn1crypto PublicKeyInfo). The session must be read/write.
+    """
+    if key_type not in KEY_TYPES:
+        raise CustodyError('unsupported_key_type', f'unsupported key type {key_type!r}', key=label)
+    if key_exists(session, label):
+        raise CustodyError('key_exists', f'the token already holds an object labelled {label!r}', key=label)
+    kind, size = KEY_TYPES[key_type]
+    key_id = os.urandom(16)
+    private_template = {Attribute.SENSITIVE: True, Attribute.EXTRACTABLE: False, Attribute.PRIVATE: True}
+    options = dict(id=key_id, label=label, store=True, capabilities=MechanismFlag.SIGN | MechanismFlag.VERIFY,
+                   private_template=private_template)
+    if kind == KeyType.EC:
+        params = session.create_domain_parameters(
+            KeyType.EC, {Attribute.EC_PARAMS: encode_named_curve_parameters(size)}, local=True)
+        params.generate_keypair(**options)
+    else:
+        session.generate_keypair(KeyType.RSA, size, **options)
+    return key_id, public_key_info(session, label, key_id)
+
+
+def sign_with_key(private_key, data, digest='sha256'):
+    """Raw signature of data (PKCS#1 v1.5 for RSA, DER ECDSA for EC), e.g. for a CSR or a connection test."""
+    if private_key.key_type == KeyType.RSA:
+        mechanism = {'sha256': Mechanism.SHA256_RSA_PKCS, 'sha384': Mechanism.SHA384_RSA_PKCS,
+                     'sha512': Mechanism.SHA512_RSA_PKCS}[digest]
+        return private_key.sign(data, mechanism=mechanism)
+    if private_key.key_type == KeyType.EC:
+        # SoftHSM2 has no hash-and-sign ECDSA mechanisms: hash here, sign raw.
+        return encode_ecdsa_signature(private_key.sign(hashlib.new(digest, data).digest(), mechanism=Mechanism.ECDSA))
+    raise CustodyError('unsupported_key_type', f'unsupported key type {private_key.key_type!r}')
+
+
+def witness_signer(session, *, signing_cert, chain, key_label=None, key_id=None):
+    """A pyHanko PKCS11Signer for the key, carrying its certificate and chain (asn1crypto objects).
+
+    The key handle is looked up now, and the token's public key compared with the
+    certificate's, so that a missing or wrong key fails before any document is touched.
+    """
+    token_public = public_key_info(session, key_label, key_id)
+    if token_public.dump() != signing_cert.public_key.dump():
+        raise CustodyError('cert_key_mismatch', f'the certificate does not belong to key {key_label!r}',
+                           key=key_label)
+    private_key = find_private_key(session, key_label, key_id)
+    signer = PKCS11Signer(session, key_label=key_label, key_id=key_id, signing_cert=signing_cert,
+                          ca_chain=list(chain), other_certs_to_pull=(),
+                          use_raw_mechanism=private_key.key_type == KeyType.EC)
+    signer.signing_cert  # noqa: B018 -- reading the property makes pyHanko look up the key handle now
+    return signer
+
+
+class TokenKek:
+    """A key-encryption key that lives in the token (AES-256, never extractable): the HSM wraps data keys.
+
+    Same interface as vault_crypto.FileKek. Wrapping uses CKM_AES_KEY_WRAP
+    (RFC 3394) on a transient session object holding the data key.
+    """
+
+    def __init__(self, session, token_label, label):
+        self._session = session
+        try:
+            self._key = session.get_key(ObjectClass.SECRET_KEY, KeyType.AES, label=label)
+        except p11.NoSuchKey:
+            raise CustodyError('key_not_found', f'no key-encryption key labelled {label!r} in token '
+                                                f'{token_label!r}', token=token_label, key=label) from None
+        self.ref = f'pkcs11:{token_label}/{label}#{self._key[Attribute.ID].hex()}'
+
+    def __repr__(self):
+        return f'<TokenKek {self.ref}>'
+
+    @staticmethod
+    def generate(session, label):
+        if key_exists(session, label):
+            raise CustodyError('key_exists', f'the token already holds an object labelled {label!r}', key=label)
+        return session.generate_key(
+            KeyType.AES, 256, id=os.urandom(16), label=label, store=True,
+            capabilities=MechanismFlag.WRAP | MechanismFlag.UNWRAP,
+            template={Attribute.SENSITIVE: True, Attribute.EXTRACTABLE: False})
+
+    def wrap(self, key):
+        transient = self._session.create_object({
+            Attribute.CLASS: ObjectClass.SECRET_KEY, Attribute.KEY_TYPE: KeyType.AES, Attribute.VALUE: key,
+            Attribute.TOKEN: False, Attribute.SENSITIVE: False, Attribute.EXTRACTABLE: True})
+        try:
+            return self._key.wrap_key(transient, mechanism=Mechanism.AES_KEY_WRAP)
+        finally:
+            transient.destroy()
+
+    def unwrap(self, wrapped):
+        try:
+            transient = self._key.unwrap_key(
+                ObjectClass.SECRET_KEY, KeyType.AES, wrapped, mechanism=Mechanism.AES_KEY_WRAP, store=False,
+                template={Attribute.SENSITIVE: False, Attribute.EXTRACTABLE: True})
+        except (p11.WrappedKeyInvalid, p11.WrappedKeyLenRange, p11.EncryptedDataInvalid, p11.GeneralError):
+            raise CustodyError('wrong_kek', 'the HSM key-encryption key does not unwrap this data key') from None
+        try:
+            return transient[Attribute.VALUE]
+        finally:
+            transient.destroy()
