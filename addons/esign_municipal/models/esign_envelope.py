@@ -229,7 +229,7 @@ class EsignEnvelope(models.Model):
             'field_types': Field._fields['field_type']._description_selection(self.env),
             'documents': [{'id': document.id, 'name': document.name, 'page_count': document.page_count,
                            'url': f'/esign/document/{document.id}/original'}
-                          for document in self.document_ids.filtered('original_attachment_id').sorted()],
+                          for document in self.document_ids.filtered('has_file').sorted()],
             'parties': [{'id': signer.id, 'name': signer.name, 'color': signer.color} for signer in self.signer_ids],
             'fields': self.field_ids._layout_editor_values('signer_id'),
         }

@@ -68,7 +68,7 @@ class EsignEnvelope(models.Model):
                 problems.append(_('%(signer)s has fields on "%(document)s" but no signature field there.',
                                   signer=signer.name, document=document.name))
         for document in self.document_ids:
-            if not document.original_attachment_id:
+            if not document.has_file:
                 problems.append(_('"%s" has no PDF file.', document.name))
                 continue
             try:

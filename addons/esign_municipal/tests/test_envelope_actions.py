@@ -92,7 +92,7 @@ class TestEnvelopeActions(EsignCase):
         self.assertEqual(copy.field_ids.signer_id, copy.signer_ids, 'fields point at the new signers')
         for original, duplicate in zip(envelope.document_ids, copy.document_ids):
             self.assertEqual(duplicate._read_pdf('original'), original._read_pdf('original'))
-            self.assertFalse(duplicate.current_attachment_id)
+            self.assertFalse(duplicate.sudo().current_blob_id)
         copy.with_user(self.officer).action_send()
         self.assertEqual(copy.state, 'sent')
 

@@ -79,6 +79,12 @@ class TestEnvelopeLifecycle(EsignCase):
             self.assertTrue(reasons[0].endswith('JSTに承認しました'))
         # The original stays as uploaded.
         self.assertNotIn(b'/ByteRange', envelope.document_ids[0]._read_pdf('original'))
+        # At rest every version is encrypted (esign_hsm's vault): no PDF in the filestore or the database.
+        for document in envelope.document_ids.sudo():
+            for blob in document.original_blob_id | document.current_blob_id:
+                self.assertNotIn(b'%PDF', blob.attachment_id.raw)
+        self.assertFalse(self.env['ir.attachment'].sudo().search_count(
+            [('res_model', '=', 'esign.document'), ('mimetype', '=', 'application/pdf')]))
 
         # 電子署名完了のお知らせ to every party, each with a download link valid 14 days.
         for signer in (contractor, approver):
