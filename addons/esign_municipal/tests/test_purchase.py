@@ -2,7 +2,7 @@ import base64
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import EsignCase, make_pdf, pdf_field_names
 
@@ -100,6 +100,13 @@ class TestPurchaseIntegration(EsignCase):
                 doc_timestamps=1))
         self.assertIn(envelope.number, order.message_ids[0].body)
         self.assertEqual(order.message_ids[0].attachment_ids, signed)
+
+    def test_default_approver_from_settings(self):
+        self.env['res.config.settings'].create({'esign_default_approver_id': self.approver.id}).execute()
+        action = self.make_order().with_user(self.officer).action_esign_send()
+        wizard = Form(self.env[action['res_model']].with_user(self.officer).with_context(action['context']))
+        self.assertEqual(wizard.approver_id, self.approver)
+        self.assertEqual(wizard.vendor_contact_id, self.contractor)
 
     def test_draft_to_place_fields(self):
         order = self.make_order()
