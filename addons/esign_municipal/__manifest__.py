@@ -41,7 +41,7 @@
             'esign_municipal/static/src/field_editor/*',
         ],
         'web.assets_tests': [
-            'esign_municipal/static/tests/tours/*.js',
+            'esign_municipal/static/tests/tours/*',
         ],
     },
     'demo': [

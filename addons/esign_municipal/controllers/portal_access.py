@@ -16,6 +16,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from odoo import fields
 from odoo.http import request
 
 from ..wizard.request_info import backoffice_request_info
@@ -147,7 +148,8 @@ def resolve(signer_id, scope):
     token = request.env['esign.access.token'].sudo().browse(entry.get('token')).exists()
     if not token or token.signer_id != signer or token.scope != scope:
         return None
-    return SignerAccess(signer, 'token', token._is_usable(), bool(entry.get('otp')), token.expires_at)
+    usable = not token.revoked_at and token.expires_at > fields.Datetime.now()
+    return SignerAccess(signer, 'token', usable, bool(entry.get('otp')), token.expires_at)
 
 
 # -- language ---------------------------------------------------------------------

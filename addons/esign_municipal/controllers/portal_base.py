@@ -42,8 +42,8 @@ class EsignPortalMixin:
         if throttle._esign_is_blocked('token_ip', ip) or throttle._esign_is_blocked('token_signer', signer_id):
             set_language(None)
             return self._esign_status(None, 'too_many', status=429)
-        record = request.env['esign.access.token'].sudo()._lookup_any(signer_id, token, scope)
-        if record and record._is_usable():
+        record, status = request.env['esign.access.token'].sudo()._resolve(signer_id, token, scope)
+        if status == 'valid':
             portal_access.grant(scope, record)
             return self._esign_redirect(f'/esign/{scope}/{record.signer_id.id}')
         if record:

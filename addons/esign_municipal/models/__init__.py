@@ -22,7 +22,6 @@ from . import ir_http
 from . import ir_ui_menu
 from . import res_config_settings_security
 from . import res_users
-from . import esign_access_token_portal
 from . import esign_signer_otp
 from . import esign_signer_otp_flow
 from . import esign_signer_portal

@@ -41,13 +41,6 @@ class EsignSigner(models.Model):
             return 'waiting'
         return 'open'
 
-    def _esign_revoke_tokens(self, scope=None):
-        # Revoked links are expired rather than deleted, so that whoever opens
-        # one later reads why it no longer works (see esign.access.token).
-        tokens = self.env['esign.access.token'].sudo().search(
-            [('signer_id', 'in', self.ids)] + ([('scope', '=', scope)] if scope else []))
-        tokens._revoke()
-
     # -- the documents, the fields and the checklist -------------------------------------
 
     def _esign_portal_documents(self, entered=None):
