@@ -52,6 +52,7 @@ class EsignDownloadPortal(EsignPortalMixin, http.Controller):
         envelope = access.signer.envelope_id
         envelope._esign_log('view', signer=access.signer, request_info=request_info(access), page='download')
         return self._esign_render(DOWNLOAD_TEMPLATE, {
+            'page_path': f'/esign/download/{access.signer.id}',
             'signer': access.signer,
             'envelope': envelope,
             'documents': envelope.document_ids.sorted(lambda d: (d.sequence, d.id)),

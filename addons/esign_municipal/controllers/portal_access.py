@@ -45,11 +45,17 @@ CSP_NOTHING = "default-src 'none'; frame-ancestors 'none'"
 
 @dataclass
 class SignerAccess:
-    signer: object          # esign.signer, sudo
+    record: object          # esign.signer
     via: str                # 'token' or 'login'
     usable: bool            # the token (if any) still opens the page
     otp_verified: bool      # an emailed code was entered in this session
     expires_at: object = None  # when the token stops opening the page (token access only)
+
+    @property
+    def signer(self):
+        """The signer as superuser, in the request's current language (which
+        the page may set after the access was resolved)."""
+        return self.record.with_env(request.env(su=True))
 
     @property
     def auth_method(self):

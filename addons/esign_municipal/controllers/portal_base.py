@@ -24,6 +24,7 @@ class EsignPortalMixin:
     def _esign_status(self, signer, state, status=200, **values):
         """A page that says where the signer stands (signed, declined, expired ...)."""
         envelope = signer.envelope_id if signer else None
+        values = dict({'page_path': signer and f'/esign/sign/{signer.id}'}, **values)
         return self._esign_render(STATUS_TEMPLATE, dict(values, signer=signer, envelope=envelope, state=state),
                                   status=status)
 
@@ -48,9 +49,8 @@ class EsignPortalMixin:
             return self._esign_redirect(f'/esign/{scope}/{record.signer_id.id}')
         if record:
             # A real link that no longer opens anything: say why, without a session grant.
-            signer = record.signer_id
-            set_language(signer)
-            return used_up(signer)
+            set_language(record.signer_id)
+            return used_up(record.signer_id.with_env(request.env(su=True)))
         throttle._esign_count('token_ip', ip)
         throttle._esign_count('token_signer', signer_id)
         signer = request.env['esign.signer'].sudo().browse(signer_id).exists()

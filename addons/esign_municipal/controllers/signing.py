@@ -43,8 +43,8 @@ class EsignSigningPortal(EsignPortalMixin, http.Controller):
         access = portal_access.resolve(signer_id, 'sign')
         if not access:
             return self._esign_not_found()
+        set_language(access.signer, lang)
         signer = access.signer
-        set_language(signer, lang)
         state = signer._esign_portal_state()
         if state != 'open':
             return self._esign_status(signer, state)
@@ -85,6 +85,7 @@ class EsignSigningPortal(EsignPortalMixin, http.Controller):
         documents = signer._esign_portal_documents(entered)
         filled, required = signer._esign_portal_counts(documents)
         return self._esign_render(SIGN_TEMPLATE, {
+            'page_path': f'/esign/sign/{signer.id}',
             'signer': signer,
             'envelope': signer.envelope_id,
             'documents': documents,
@@ -153,6 +154,7 @@ class EsignSigningPortal(EsignPortalMixin, http.Controller):
             message, message_kind = flash
         waiting = current.state == 'active' and not current._is_expired()
         return self._esign_render(OTP_TEMPLATE, {
+            'page_path': f'/esign/sign/{signer.id}',
             'signer': signer,
             'envelope': signer.envelope_id,
             'masked_email': signer._esign_masked_email(),

@@ -21,7 +21,8 @@ class TestPortalAttacks(PortalCase):
 
     def setUp(self):
         super().setUp()
-        self.envelope, self.signer, self.approver = self.send_envelope()
+        # English pages: the messages below are asserted in English.
+        self.envelope, self.signer, self.approver = self.send_envelope(lang='en_US')
         self.path = self.sign_path(self.signer)
         self.token = self.path.rsplit('/', 1)[1]
 
