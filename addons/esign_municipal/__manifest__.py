@@ -46,6 +46,7 @@
     },
     'demo': [
         'data/demo/esign_demo.xml',
+        'data/demo/esign_demo_portal.xml',
     ],
     'application': True,
     'installable': True,

@@ -28,3 +28,4 @@ from . import esign_signer_portal
 from . import esign_portal_throttle
 from . import esign_envelope_portal
 from . import res_config_settings_portal
+from . import esign_envelope_demo
