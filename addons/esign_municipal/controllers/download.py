@@ -81,12 +81,11 @@ class EsignDownloadPortal(EsignPortalMixin, http.Controller):
         if refusal:
             return refusal
         envelope = access.signer.envelope_id
-        certificate = envelope._esign_audit_certificate_pdf()
-        if not certificate:
+        data = envelope._esign_audit_certificate_pdf()
+        if not data:
             return self._esign_not_found()
-        filename, data = certificate
         envelope._esign_log('download', signer=access.signer, request_info=request_info(access), kind='certificate')
-        return self._esign_file(data, filename)
+        return self._esign_file(data, envelope._esign_audit_certificate_filename())
 
     def _esign_file(self, data, filename):
         response = request.make_response(data, headers=[

@@ -6,15 +6,16 @@ class EsignEnvelope(models.Model):
     _inherit = 'esign.envelope'
 
     def _esign_audit_certificate_pdf(self):
-        """The audit certificate (合意締結証明書) of a completed envelope as
-        (file name, PDF bytes), or None when there is none.
-
-        Hook for the archive (issue 7), which builds the certificate; the
-        download page offers it next to the signed documents whenever this
-        returns something.
-        """
+        """The PDF bytes of the audit certificate (合意締結証明書) of a completed
+        envelope, or None while there is none. The archive (issue 7) makes it
+        and overrides this; the download page offers it whenever it exists.
+        The caller checks who may read it."""
         self.ensure_one()
         return None
+
+    def _esign_audit_certificate_filename(self):
+        self.ensure_one()
+        return self.env._('Audit certificate %s.pdf', self.number)
 
     def action_open_signing_page(self):
         """An internal approver signs through the same page as contractors

@@ -136,10 +136,11 @@ class TestPortalAccess(PortalCase):
         # With the archive's certificate (its generator is the archive's; here a stand-in PDF).
         certificate = tiny_pdf('audit certificate')
         Envelope = type(self.env['esign.envelope'])
-        with patch.object(Envelope, '_esign_audit_certificate_pdf', lambda self: ('certificate.pdf', certificate)):
+        with patch.object(Envelope, '_esign_audit_certificate_pdf', lambda self: certificate):
             self.assertIn('o_esign_download_certificate', self.open(f'/esign/download/{signer.id}').text)
             response = self.open(f'/esign/download/{signer.id}/certificate')
         self.assertEqual(response.content, certificate)
+        self.assertIn(envelope.number, response.headers['Content-Disposition'])
         # The sign link of a completed envelope says so.
         used = self.open(self.sign_path(signer))
         self.assertEqual(used.status_code, 404)
