@@ -21,19 +21,19 @@ class TestAccessGroups(TransactionCase):
         return self.env['ir.ui.menu'].with_user(user)._visible_menu_ids()
 
     def test_menu_visibility(self):
-        # Users and auditors see the root through their own menus (envelopes,
-        # archive); those features extend this matrix.
+        # Users and auditors see the root through the envelopes menu.
+        envelopes_menu = self.env.ref('esign_municipal.menu_esign_envelopes')
         for user, sees_root, sees_settings in (
             (self.env.ref('base.user_admin'), True, True),
             (self.manager, True, True),
-            (self.user, None, False),
-            (self.auditor, None, False),
+            (self.user, True, False),
+            (self.auditor, True, False),
             (self.employee, False, False),
         ):
             with self.subTest(user=user.login):
                 visible = self._visible_menus(user)
-                if sees_root is not None:
-                    self.assertEqual(self.root_menu.id in visible, sees_root)
+                self.assertEqual(self.root_menu.id in visible, sees_root)
+                self.assertEqual(envelopes_menu.id in visible, sees_root)
                 self.assertEqual(self.settings_menu.id in visible, sees_settings)
 
     def test_group_hierarchy(self):

@@ -1,0 +1,34 @@
+from werkzeug.exceptions import NotFound
+
+from odoo import http
+from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.http import content_disposition, request
+
+from ..wizard.request_info import backoffice_request_info
+
+
+class EsignDocumentDownload(http.Controller):
+    """Back-office download of a document's original or current (signed) PDF.
+
+    Goes through the ORM as the logged-in user, so record rules decide who
+    may download, and every download passes the envelope's log hook.
+    """
+
+    @http.route('/esign/document/<int:document_id>/<string:kind>', type='http', auth='user', methods=['GET'])
+    def download(self, document_id, kind, **kwargs):
+        if kind not in ('original', 'current'):
+            raise NotFound()
+        document = request.env['esign.document'].browse(document_id)
+        try:
+            document.check_access('read')
+            data = document._read_pdf(kind)
+        except (AccessError, MissingError, UserError):
+            raise NotFound() from None
+        document.envelope_id.sudo()._esign_log(
+            'download', document=document, request_info=backoffice_request_info(), kind=kind)
+        return request.make_response(data, headers=[
+            ('Content-Type', 'application/pdf'),
+            ('Content-Disposition', content_disposition(document._esign_file_name(kind))),
+            ('Cache-Control', 'no-store'),
+            ('X-Content-Type-Options', 'nosniff'),
+        ])

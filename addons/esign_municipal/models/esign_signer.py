@@ -1,0 +1,191 @@
+import datetime
+
+from odoo import api, fields, models
+from odoo.tools import email_normalize, formataddr
+
+from .esign_envelope import end_of_day_utc
+
+SIGNER_STATES = [
+    ('waiting', 'Waiting'),
+    ('invited', 'Signature requested'),
+    ('pending', 'Being signed'),
+    ('signed', 'Signed'),
+    ('declined', 'Declined'),
+]
+SIGNER_ROLES = [('contractor', 'Contractor'), ('municipality', 'Municipality')]
+MAIL_LAYOUT = 'mail.mail_notification_light'
+
+
+class EsignSigner(models.Model):
+    """A person who signs an envelope: the contractor's contact or the municipality's approver.
+
+    Signers get links by mail, never an account: each link carries a token of
+    its own (see esign.access.token), valid until the envelope's expiry for
+    signing and for the download period after completion.
+    """
+    _name = 'esign.signer'
+    _description = 'Signer'
+    _inherit = ['portal.mixin', 'esign.envelope.content.mixin']
+    _esign_flow_fields = frozenset({
+        'state', 'invited_at', 'last_reminder_at', 'reminder_count', 'signed_at', 'signed_ip',
+        'signed_user_agent', 'auth_method', 'declined_at', 'decline_reason', 'access_token'})
+    _order = 'envelope_id, signing_order, id'
+
+    envelope_id = fields.Many2one('esign.envelope', string='Envelope', required=True, ondelete='cascade', index=True)
+    company_id = fields.Many2one(related='envelope_id.company_id', store=True, index=True)
+    envelope_state = fields.Selection(related='envelope_id.state', string='Envelope status')
+    partner_id = fields.Many2one('res.partner', string='Contact', required=True, index=True)
+    name = fields.Char(string='Name', compute='_compute_from_partner', store=True, readonly=False, required=True,
+                       precompute=True)
+    email = fields.Char(string='Email', compute='_compute_from_partner', store=True, readonly=False, precompute=True)
+    user_id = fields.Many2one('res.users', string='Internal user', compute='_compute_user_id', store=True,
+                              help='Set when the signer is a user of this database, who can then also sign '
+                                   'from the back office.')
+    role = fields.Selection(SIGNER_ROLES, string='Role', required=True, default='contractor')
+    signing_order = fields.Integer(string='Order', required=True, default=1,
+                                   help='In an envelope signed in order, lower numbers sign first; '
+                                        'signers with the same number are asked together.')
+    state = fields.Selection(SIGNER_STATES, string='Status', required=True, default='waiting', readonly=True,
+                             copy=False, index=True)
+    otp_required = fields.Boolean(
+        string='One-time code required', default=lambda self: self._default_otp_required(),
+        help='The signer must enter a code sent to their email before seeing the documents.')
+    signature_type = fields.Selection(
+        [('invisible', 'Invisible signature'), ('visible', 'Visible signature')], string='Signature type',
+        required=True, default=lambda self: self._default_signature_type())
+    field_ids = fields.One2many('esign.field', 'signer_id', string='Fields', copy=False)
+    color = fields.Integer(string='Colour', compute='_compute_color')
+    email_formatted = fields.Char(string='Formatted email', compute='_compute_email_formatted')
+    download_validity_days = fields.Integer(string='Download link validity (days)',
+                                            compute='_compute_download_validity_days')
+
+    invited_at = fields.Datetime(string='Requested on', readonly=True, copy=False)
+    last_reminder_at = fields.Datetime(string='Last reminder', readonly=True, copy=False)
+    reminder_count = fields.Integer(string='Reminders sent', readonly=True, copy=False)
+    signed_at = fields.Datetime(string='Signed on', readonly=True, copy=False)
+    signed_ip = fields.Char(string='IP address', readonly=True, copy=False)
+    signed_user_agent = fields.Char(string='Browser', readonly=True, copy=False)
+    auth_method = fields.Selection(
+        [('email_link', 'Email link'), ('email_otp', 'Email link and one-time code'),
+         ('backoffice', 'Logged-in user')], string='Authentication', readonly=True, copy=False)
+    declined_at = fields.Datetime(string='Declined on', readonly=True, copy=False)
+    decline_reason = fields.Text(string='Reason for declining', readonly=True, copy=False)
+    access_token_ids = fields.One2many('esign.access.token', 'signer_id', string='Link tokens', copy=False,
+                                       groups='base.group_system')
+
+    @api.model
+    def _default_signature_type(self):
+        value = self.env['ir.config_parameter'].sudo().get_param('esign_municipal.default_signature_type')
+        return value if value in ('invisible', 'visible') else 'invisible'
+
+    @api.model
+    def _default_otp_required(self):
+        value = self.env['ir.config_parameter'].sudo().get_param('esign_municipal.otp_required_default', 'False')
+        return value.lower() in ('1', 'true', 'yes')
+
+    @api.depends('partner_id')
+    def _compute_from_partner(self):
+        for signer in self:
+            if signer.partner_id:
+                signer.name = signer.partner_id.name
+                signer.email = signer.partner_id.email
+
+    @api.depends('partner_id.user_ids.share')
+    def _compute_user_id(self):
+        for signer in self:
+            signer.user_id = signer.partner_id.user_ids.filtered(lambda user: not user.share)[:1]
+
+    @api.depends('envelope_id.signer_ids')
+    def _compute_color(self):
+        # The editor and the portal draw each signer's fields in the signer's colour.
+        for signer in self:
+            siblings = list(signer.envelope_id.signer_ids)
+            signer.color = (siblings.index(signer) % 10 + 1) if signer in siblings else 1
+
+    def _compute_download_validity_days(self):
+        days = int(self.env['ir.config_parameter'].sudo().get_param('esign_municipal.download_validity_days', 14))
+        self.download_validity_days = max(days, 1)
+
+    @api.depends('name', 'email')
+    def _compute_email_formatted(self):
+        for signer in self:
+            signer.email_formatted = formataddr((signer.name or '', signer.email or ''))
+
+    def _compute_access_url(self):
+        for signer in self:
+            signer.access_url = f'/esign/sign/{signer.id}'
+
+    # -- link tokens ---------------------------------------------------------
+
+    def _esign_issue_token(self, scope):
+        """A new clear token for a link of `scope` ('sign' or 'download'); only its hash is kept."""
+        self.ensure_one()
+        if scope == 'sign':
+            expires_at = end_of_day_utc(self.envelope_id.expiry_date)
+        else:
+            expires_at = fields.Datetime.now() + datetime.timedelta(days=self.download_validity_days)
+        return self.env['esign.access.token']._issue(self, scope, expires_at)
+
+    @api.model
+    def _esign_resolve_token(self, signer_id, token, scope='sign'):
+        """(signer as superuser, status) for the token of a mailed link.
+
+        status: 'valid' (the link works), 'expired' or 'revoked' (the envelope
+        was completed, declined, cancelled or expired: the portal explains
+        which from the envelope's state) or 'unknown' (empty signer: another
+        signer's or envelope's token, a tampered one, or one never issued).
+        Only a 'valid' token may show documents or accept a signature.
+        """
+        record, status = self.env['esign.access.token']._resolve(signer_id, token, scope)
+        return record.signer_id, status
+
+    @api.model
+    def _esign_find_by_token(self, signer_id, token, scope='sign'):
+        """The signer (as superuser) whose valid link this is, else an empty recordset."""
+        signer, status = self._esign_resolve_token(signer_id, token, scope)
+        return signer if status == 'valid' else self.browse()
+
+    def _esign_revoke_tokens(self, scope=None):
+        tokens = self.env['esign.access.token'].sudo().search(
+            [('signer_id', 'in', self.ids)] + ([('scope', '=', scope)] if scope else []))
+        tokens._revoke()
+
+    def _esign_sign_url(self, token):
+        self.ensure_one()
+        return f'{self.envelope_id.get_base_url()}/esign/sign/{self.id}/{token}'
+
+    def _esign_download_url(self, token):
+        self.ensure_one()
+        return f'{self.envelope_id.get_base_url()}/esign/download/{self.id}/{token}'
+
+    def _portal_ensure_token(self):
+        # portal.mixin would keep a clear token in `access_token`; signers'
+        # tokens are hashed, so every share link gets a fresh one instead.
+        return self._esign_issue_token('sign')
+
+    def _get_share_url(self, redirect=False, signup_partner=False, pid=None, share_token=True):
+        return self._esign_sign_url(self._portal_ensure_token())
+
+    # -- mail ------------------------------------------------------------------
+
+    def _esign_has_valid_email(self):
+        self.ensure_one()
+        return bool(email_normalize(self.email or ''))
+
+    def _esign_send_mail(self, template_xmlid, urls=None, **ctx):
+        """Queues one mail per signer from the template, in each recipient's
+        language. `urls` maps signer id to the personal link of that mail."""
+        if not self:
+            return self.env['mail.mail']
+        template = self.env.ref(template_xmlid).sudo()
+        return template.with_context(esign_urls=urls or {}, **ctx).send_mail_batch(
+            self.ids, email_layout_xmlid=MAIL_LAYOUT)
+
+    def _esign_mail_documents(self):
+        """Document names for the mails (「文書：・…」)."""
+        self.ensure_one()
+        return self.envelope_id.document_ids.mapped('name')
+
+    def _esign_expiry_display(self):
+        self.ensure_one()
+        return fields.Date.to_string(self.envelope_id.expiry_date)

@@ -1,0 +1,162 @@
+"""Shared by the envelope tests: real parts only.
+
+A throw-away PKI whose CRLs and OCSP are served on loopback, a real RFC 3161
+TSA on loopback, the demo witness key stored through esign_hsm's custody (so
+signing goes through the vault's key-encryption key), PDFs generated with
+reportlab, and the independent checks (pdfsig, qpdf, pyHanko) on what comes out.
+"""
+import base64
+import io
+import re
+import subprocess
+import tempfile
+
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+from pyhanko_certvalidator import ValidationContext
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from odoo.tests.common import TransactionCase, new_test_user
+
+from odoo.addons.esign_hsm.engine.pki import build_pki
+from odoo.addons.esign_hsm.engine.pki_server import PkiServer
+from odoo.addons.esign_timestamp.engine.tsa_server import TsaServer
+
+from ..engine.trust import as_asn1_cert
+
+
+def make_pdf(title='Contract', pages=1):
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    for number in range(1, pages + 1):
+        pdf.setFont('Helvetica', 14)
+        pdf.drawString(72, 780, f'{title} - {number}/{pages}')
+        pdf.setFont('Helvetica', 10)
+        for line in range(20):
+            pdf.drawString(72, 740 - line * 20, f'{line + 1}. The parties agree to the terms below.')
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def pdfsig(data):
+    """[(field name, signature type, validation line)] of the signed fields, as poppler reports them."""
+    with tempfile.NamedTemporaryFile(suffix='.pdf') as handle:
+        handle.write(data)
+        handle.flush()
+        result = subprocess.run(['pdfsig', '-nocert', handle.name], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    found = []
+    for block in re.split(r'^Signature #\d+:$', result.stdout, flags=re.M)[1:]:
+        if 'is not signed' in block:
+            continue
+        found.append((re.search(r'Signature Field Name: (.*)', block).group(1).strip(),
+                      re.search(r'Signature Type: (.*)', block).group(1).strip(),
+                      re.search(r'Signature Validation: (.*)', block).group(1).strip()))
+    return found
+
+
+def pdf_field_names(data):
+    reader = PdfFileReader(io.BytesIO(data))
+    return {str(ref.get_object().get('/T')) for ref in reader.root['/AcroForm']['/Fields']}
+
+
+def qpdf_ok(data):
+    with tempfile.NamedTemporaryFile(suffix='.pdf') as handle:
+        handle.write(data)
+        handle.flush()
+        result = subprocess.run(['qpdf', '--check', handle.name], capture_output=True, text=True, timeout=300)
+    return result.returncode == 0 and 'No syntax or stream encoding errors found' in result.stdout
+
+
+class EsignCase(TransactionCase):
+    """Users, a loopback PKI and TSA, the company's witness key, and helpers to build envelopes."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.pki_server = PkiServer().start()
+        cls.addClassCleanup(cls.pki_server.stop)
+        cls.pki = build_pki(base_url=cls.pki_server.base_url)
+        cls.pki_server.pki = cls.pki
+        cls.tsa_server = TsaServer(cls.pki.tsa, cls.pki.chain, delay=2.0).start()
+        cls.addClassCleanup(cls.tsa_server.stop)
+        cls.company = cls.env.company
+        cls.company.write({'name': 'デモ市', 'email': 'keiyaku@demo-city.example'})
+        cls.env['esign.key.custody']._install_demo_pki(cls.company, cls.pki)
+        cls.env['ir.config_parameter'].sudo().set_param('web.base.url', 'https://esign.demo-city.example')
+
+        cls.officer = new_test_user(cls.env, 'esign_officer', groups='esign_municipal.group_esign_user',
+                                    email='officer@demo-city.example', name='Officer')
+        cls.approver = new_test_user(cls.env, 'esign_approver', groups='esign_municipal.group_esign_user',
+                                     email='approver@demo-city.example', name='Approver Sato')
+        cls.vendor = cls.env['res.partner'].create({'name': 'Demo Construction', 'is_company': True,
+                                                    'email': 'info@construction.example'})
+        cls.contractor = cls.env['res.partner'].create({
+            'name': 'Taro Yamada', 'parent_id': cls.vendor.id, 'type': 'contact',
+            'email': 'yamada@construction.example'})
+
+        # The loopback TSA is the only one: an outage is an outage.
+        cls.env['esign.tsa'].search([]).active = False
+        cls.env['esign.tsa'].create({
+            'name': 'Loopback TSA', 'url': cls.tsa_server.url, 'timeout': 1.0,
+            'trust_roots_pem': cls.pki.root.cert_pem.decode()})
+
+    def setUp(self):
+        super().setUp()
+        self.tsa_server.fault = None
+
+    # -- building envelopes ------------------------------------------------------
+
+    def create_envelope(self, user=None, signers=None, documents=None, mode='sequential', **values):
+        """A draft envelope as `user` (the officer): documents {name: pages}, signers [(partner, role, order)],
+        each signer with an invisible signature on every document."""
+        Envelope = self.env['esign.envelope'].with_user(user or self.officer)
+        envelope = Envelope.create(dict({'name': 'Outsourcing contract', 'signing_mode': mode}, **values))
+        for position, (name, pages) in enumerate((documents if documents is not None else {'Contract': 2, 'Cover letter': 1}).items()):
+            self.env['esign.document'].with_user(user or self.officer).create({
+                'envelope_id': envelope.id, 'name': name, 'sequence': position,
+                'pdf_upload': base64.b64encode(make_pdf(name, pages)),
+            })
+        for partner, role, order in (signers if signers is not None else self.default_signers()):
+            signer = self.env['esign.signer'].with_user(user or self.officer).create({
+                'envelope_id': envelope.id, 'partner_id': partner.id, 'role': role, 'signing_order': order})
+            for document in envelope.document_ids:
+                self.env['esign.field'].with_user(user or self.officer).create({
+                    'document_id': document.id, 'signer_id': signer.id, 'field_type': 'signature',
+                    'page': 1, 'label': 'Signature'})
+        return envelope
+
+    def default_signers(self):
+        return [(self.contractor, 'contractor', 1), (self.approver.partner_id, 'municipality', 2)]
+
+    def mails_to(self, signer):
+        return self.env['mail.mail'].sudo().search(
+            [('model', '=', 'esign.signer'), ('res_id', '=', signer.id)], order='id')
+
+    def link_token(self, mail, kind='sign'):
+        match = re.search(rf'/esign/{kind}/(\d+)/([A-Za-z0-9_\-]+)', mail.body_html)
+        self.assertTrue(match, f'no /esign/{kind}/ link in the mail')
+        return int(match.group(1)), match.group(2)
+
+    # -- checking signed PDFs --------------------------------------------------------
+
+    def assert_signed(self, data, signature_fields, doc_timestamps=0):
+        """pdfsig, qpdf and pyHanko (trusting only the test root) agree the PDF is validly signed."""
+        self.assertTrue(qpdf_ok(data), 'qpdf --check fails on the signed PDF')
+        approvals = [(name, validation) for name, kind, validation in pdfsig(data)
+                     if kind == 'ETSI.CAdES.detached']
+        self.assertEqual(sorted(name for name, _ in approvals), sorted(signature_fields))
+        self.assertTrue(all(v == 'Signature is Valid.' for _, v in approvals), approvals)
+        reader = PdfFileReader(io.BytesIO(data))
+        context = ValidationContext(trust_roots=[as_asn1_cert(self.pki.root.cert)])
+        for signature in reader.embedded_regular_signatures:
+            status = validate_pdf_signature(signature, context)
+            self.assertTrue(status.bottom_line, status.pretty_print_details())
+            self.assertTrue(status.timestamp_validity and status.timestamp_validity.trusted)
+        self.assertEqual(len(reader.embedded_timestamp_signatures), doc_timestamps)
+        for signature in reader.embedded_timestamp_signatures:
+            status = validate_pdf_timestamp(signature, context)
+            self.assertTrue(status.intact and status.valid and status.trusted, str(status))
+        return reader

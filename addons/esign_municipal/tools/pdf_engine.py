@@ -1,0 +1,112 @@
+"""The Odoo side of the PDF engine: records in, engine calls, clear messages out.
+
+The engines (esign_municipal/engine, esign_timestamp/engine, plain Python)
+raise exceptions carrying a stable `code`; this module turns them into
+messages a municipal clerk understands, in the user's language. It is the one
+place the Odoo layer of esign_municipal calls the PDF engine from.
+"""
+import logging
+
+from odoo.exceptions import UserError
+
+from odoo.addons.esign_timestamp.engine.errors import TimestampError
+
+from ..engine import ltv, pdf_prepare, witness
+from ..engine.errors import EngineError, PdfRejected
+from ..engine.fields import FieldSpec
+
+_logger = logging.getLogger(__name__)
+
+# Timestamp failures that go away by themselves (the TSA is down or slow):
+# the signature is kept pending and retried by a cron.
+TRANSIENT_TIMESTAMP_CODES = {'unreachable', 'timeout', 'http_error'}
+# An invisible signature field has no place on the page, but FieldSpec wants a rectangle.
+INVISIBLE_RECT = (0, 0, 1, 1)
+
+
+def _rejection_message(env, code, name):
+    _ = env._
+    messages = {
+        'not_pdf': _('"%s" is not a PDF file. Upload the document as a PDF.', name),
+        'truncated': _('"%s" is incomplete (the file was cut off). Export it again as a PDF and upload it.', name),
+        'damaged': _('"%s" is damaged and cannot be read. Export it again as a PDF and upload it.', name),
+        'encrypted': _('"%s" is protected by a password or encryption. Upload a PDF without protection.', name),
+        'certified_no_changes': _(
+            '"%s" is certified so that no changes are allowed, so it cannot be signed. Upload the document '
+            'before it was certified.', name),
+        'xfa': _('"%s" is an XFA form, which cannot be signed. Print it to a normal PDF and upload that.', name),
+        'no_pages': _('"%s" has no pages.', name),
+        'signed_no_form_fields': _(
+            '"%s" is already signed elsewhere: only signature fields can be placed on it, no text, date or '
+            'checkbox fields.', name),
+    }
+    return messages.get(code) or _('"%(name)s" cannot be signed (%(code)s). Upload another PDF.',
+                                   name=name, code=code)
+
+
+def inspect_pdf(env, data, name):
+    """PdfInfo(page_count, page_sizes, ...) of a signable PDF, or a UserError saying why not."""
+    if not data:
+        raise UserError(env._('"%s" is empty. Upload the document as a PDF.', name))
+    try:
+        return pdf_prepare.inspect_pdf(data)
+    except PdfRejected as exc:
+        raise UserError(_rejection_message(env, exc.code, name)) from exc
+
+
+def field_spec(*, name, kind, page, rect, label='', required=False, signer_key=None, visible=False):
+    if kind == 'signature' and not visible:
+        rect = INVISIBLE_RECT
+    return FieldSpec(name=name, kind=kind, page=page, rect=tuple(rect), label=label, required=required,
+                     signer_key=signer_key, visible=visible)
+
+
+def prepare_pdf(env, data, specs, name):
+    try:
+        return pdf_prepare.prepare_pdf(data, specs)
+    except PdfRejected as exc:
+        raise UserError(_rejection_message(env, exc.code, name)) from exc
+    except EngineError as exc:
+        raise UserError(env._('The fields of "%(name)s" could not be created: %(detail)s',
+                              name=name, detail=str(exc))) from exc
+
+
+def witness_reason(name, email, when_utc):
+    return witness.witness_reason(name, email, when_utc)
+
+
+def sign_for_signer(data, **kwargs):
+    return witness.sign_for_signer(data, **kwargs)
+
+
+def finalize(data, **kwargs):
+    return ltv.finalize(data, **kwargs)
+
+
+def _timestamp_error(exc):
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, TimestampError):
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def is_transient_timestamp_failure(exc):
+    """True when `exc` (or what caused it) is a timestamp authority outage."""
+    error = _timestamp_error(exc)
+    return bool(error and error.code in TRANSIENT_TIMESTAMP_CODES)
+
+
+def signing_user_error(env, exc):
+    """A UserError for a signing failure that waiting will not fix; None when `exc` is not an engine error."""
+    error = _timestamp_error(exc)
+    if error is not None:
+        _logger.warning('timestamp refused: %s (%s)', error, error.code)
+        return UserError(env._('Nothing was signed: %s', env['esign.tsa']._error_message(error)))
+    if isinstance(exc, EngineError):
+        _logger.warning('signing refused: %s (%s)', exc, exc.code)
+        return UserError(env._('The document could not be signed (%s). Nothing was signed; please contact the '
+                               'sender.', exc.code))
+    return None
