@@ -131,3 +131,58 @@ def unused_url():
         sock.bind(('127.0.0.1', 0))
         port = sock.getsockname()[1]
     return f'http://127.0.0.1:{port}/tsa'
+
+
+def _tls_cert(pki, common_name, usage, ip=None):
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.timezone.utc)
+    builder = (x509.CertificateBuilder()
+               .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
+               .issuer_name(pki.issuing_ca.cert.subject).public_key(key.public_key())
+               .serial_number(x509.random_serial_number())
+               .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=2))
+               .add_extension(x509.ExtendedKeyUsage([usage]), critical=False))
+    if ip:
+        builder = builder.add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(ip))]),
+                                        critical=False)
+    return builder.sign(pki.issuing_ca.key, hashes.SHA256()), key
+
+
+def test_tls_client_certificate(pki, tmp_path):
+    import ssl
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    def write(name, *items):
+        def pem(item):
+            if hasattr(item, 'private_bytes'):
+                return item.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption())
+            return item.public_bytes(serialization.Encoding.PEM)
+        path = tmp_path / name
+        path.write_bytes(b''.join(pem(item) for item in items))
+        return str(path)
+
+    server_cert, server_key = _tls_cert(pki, '127.0.0.1', ExtendedKeyUsageOID.SERVER_AUTH, ip='127.0.0.1')
+    client_cert, client_key = _tls_cert(pki, 'Demo City TSA client', ExtendedKeyUsageOID.CLIENT_AUTH)
+    cas = write('cas.pem', pki.issuing_ca.cert, pki.root.cert)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(write('server.pem', server_cert, pki.issuing_ca.cert), write('server.key', server_key))
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.load_verify_locations(cas)
+    with TsaServer(pki.tsa, pki.chain, ssl_context=context) as server:
+        assert server.url.startswith('https://127.0.0.1:')
+        with pytest.raises(TimestampError) as caught:
+            stamp(Rfc3161Client(server.url, verify=cas, timeout=2))
+        assert caught.value.code == 'unreachable'  # the handshake fails without a client certificate
+        client = Rfc3161Client(server.url, verify=cas, client_cert=(write('client.pem', client_cert),
+                                                                    write('client.key', client_key)))
+        stamp(client)

@@ -184,3 +184,29 @@ def test_revocation_source_down_at_finalize(pki, pki_server, signer, timestamper
     finally:
         pki_server.down = False
     ltv.finalize(signed, timestamper=timestamper, validation_context=fresh_context(pki))
+
+
+def test_renewal_survives_a_later_revocation_of_the_witness_certificate():
+    from pyhanko.sign.validation import validate_pdf_timestamp
+
+    from esign_hsm.engine.pki_server import PkiServer
+    from esign_timestamp.engine.rfc3161 import Rfc3161Client
+    from esign_timestamp.engine.tsa_server import TsaServer
+    with PkiServer() as server:
+        pki = server.pki = build_pki(base_url=server.base_url)
+        with TsaServer(pki.tsa, pki.chain) as tsa_server:
+            timestamper = Rfc3161Client(tsa_server.url)
+            prepared = prepare_pdf(samples.simple_pdf(1), [FieldSpec('FIELD_1_1', 'signature', 0, (10, 10, 90, 50))])
+            signed = witness.sign_for_signer(prepared, field_name='FIELD_1_1', values={},
+                                             signer=witness_signer(pki), timestamper=timestamper, reason='r')
+            final = ltv.finalize(signed, timestamper=timestamper, validation_context=fresh_context(pki))
+            pki.revoke(pki.witness)  # years later, say
+            with pytest.raises(SigningError) as caught:
+                ltv.finalize(signed, timestamper=timestamper, validation_context=fresh_context(pki))
+            assert caught.value.code == 'validation_data'
+            renewed = ltv.renew(final, timestamper=timestamper, validation_context=fresh_context(pki))
+            timestamps = PdfFileReader(io.BytesIO(renewed)).embedded_timestamp_signatures
+            assert len(timestamps) == 2
+            for sig in timestamps:
+                status = validate_pdf_timestamp(sig, ValidationContext(trust_roots=[as_asn1_cert(pki.root.cert)]))
+                assert status.intact and status.valid and status.trusted

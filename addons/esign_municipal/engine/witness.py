@@ -2,13 +2,12 @@
 that signer's fields and signs the PDF with its own key, as PAdES B-T
 (ETSI.CAdES.detached, signing-certificate-v2, RFC 3161 signature timestamp),
 in one incremental update."""
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields as sig_fields, signers
 
 from . import form_fields, sizing
 from .errors import SigningError
 from .fonts import SharedFont
-from .pdf_prepare import open_reader
+from .pdf_prepare import COPY_CHUNK, open_reader, open_writer
 from .stamp import Stamp, stamp_style
 from .witness_time import to_jst, utcnow
 
@@ -46,7 +45,7 @@ def sign_for_signer(data, *, field_name, values, signer, timestamper, reason, lo
     if md_algorithm not in STRONG_DIGESTS:
         raise SigningError('weak_digest', f'{md_algorithm} is not allowed: use SHA-256 or better')
 
-    writer = IncrementalPdfFileWriter.from_reader(reader)
+    writer = open_writer(reader)
     font = SharedFont(font_path)
     if values:
         form_fields.fill_values(writer, values, font)
@@ -57,7 +56,7 @@ def sign_for_signer(data, *, field_name, values, signer, timestamper, reason, lo
         signers.PdfSignatureMetadata(
             field_name=field_name, md_algorithm=md_algorithm, reason=reason, location=location,
             subfilter=sig_fields.SigSeedSubFilter.PADES),
-        signer=signer, timestamper=timestamper, stamp_style=style)
+        signer=signer, timestamper=sizing.Measured(timestamper), stamp_style=style)
     output = pdf_signer.sign_pdf(writer, existing_fields_only=True,
-                                 bytes_reserved=sizing.signature_room(signer))
+                                 bytes_reserved=sizing.signature_room(signer, timestamper), chunk_size=COPY_CHUNK)
     return output.getvalue()

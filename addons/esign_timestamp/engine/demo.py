@@ -14,9 +14,9 @@ DEMO_URL = 'demo:in-process-tsa'
 
 class DemoTimeStamper(Rfc3161Client):
 
-    def __init__(self, tsa_cert, tsa_key, chain=(), *, policy_oid=DEMO_POLICY_OID, **kwargs):
-        kwargs.setdefault('policy_oid', policy_oid)
-        super().__init__(DEMO_URL, **kwargs)
+    def __init__(self, tsa_cert, tsa_key, chain=(), *, policy_oid=None, **kwargs):
+        policy_oid = policy_oid or DEMO_POLICY_OID
+        super().__init__(DEMO_URL, policy_oid=policy_oid, **kwargs)
         self.responder = TsaResponder(tsa_cert, tsa_key, chain, policy_oid=policy_oid)
 
     def _post(self, body):

@@ -6,7 +6,7 @@ the timeStamping EKU, and (when trust roots are given) a chain to them. Any
 failure raises TimestampError with a stable code, so nothing is applied.
 """
 import requests
-from asn1crypto import algos, core, tsp
+from asn1crypto import algos, cms, core, tsp
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.timestamps.common_utils import dummy_digest, get_nonce
 
@@ -79,16 +79,18 @@ class Rfc3161Client(TimeStamper):
             raise TimestampError('malformed', f'unsupported hash algorithm {md_algorithm}', self.url)
         nonce, request = self.request_cms(message_digest, md_algorithm)
         response = self._parse(self._post(request.dump()))
-        token = response['time_stamp_token']
-        info = await async_check_token(token, imprint=message_digest, hash_algorithm=md_algorithm,
+        token_der = response['time_stamp_token'].dump()
+        info = await async_check_token(token_der, imprint=message_digest, hash_algorithm=md_algorithm,
                                        trust_roots=self.trust_roots, tsa_url=self.url)
         if nonce is not None and info.nonce != nonce:
             raise TimestampError('bad_nonce', f'sent {nonce}, got {info.nonce}', self.url)
         if self.policy_oid and info.policy_oid != self.policy_oid:
             raise TimestampError('malformed', f'policy {info.policy_oid} instead of {self.policy_oid}', self.url)
         if record and self.on_token:
-            self.on_token(token.dump(), info, self.url)
-        return token
+            self.on_token(token_der, info, self.url)
+        # A pristine, unparsed copy: asn1crypto re-serializes parsed objects
+        # slowly when pyHanko embeds them.
+        return cms.ContentInfo.load(token_der)
 
     def _post(self, body):
         headers = {'Content-Type': 'application/timestamp-query', 'Accept': 'application/timestamp-reply'}
@@ -110,14 +112,13 @@ class Rfc3161Client(TimeStamper):
         try:
             response = TimeStampResp.load(response_der)
             status = response['status']['status'].native
-            response['time_stamp_token'].native  # parse it all now
         except Exception as exc:
             raise TimestampError('malformed', 'not a timestamp response', self.url) from exc
         if status not in ('granted', 'granted_with_mods'):
             texts = '; '.join(response['status']['status_string'].native or ())
             fail_info = ', '.join(sorted(response['status']['fail_info'].native or ()))
             raise TimestampError('rejected', f'{status} {fail_info} {texts}'.strip(), self.url)
-        if response['time_stamp_token'].native is None:
+        if not isinstance(response['time_stamp_token'], cms.ContentInfo):
             raise TimestampError('malformed', 'granted without a token', self.url)
         return response
 

@@ -68,7 +68,8 @@ def load_token(token):
         return token
     try:
         info = cms.ContentInfo.load(bytes(token))
-        info.native  # force a full parse: malformed tokens fail here, not later
+        if info['content_type'].native != 'signed_data':
+            raise ValueError('not a SignedData')
         return info
     except Exception as exc:  # asn1crypto raises ValueError/TypeError/...
         raise TimestampError('malformed', f'not a timestamp token ({exc})') from exc
