@@ -5,3 +5,4 @@ from . import test_envelope_errors
 from . import test_envelope_crons
 from . import test_envelope_actions
 from . import test_envelope_access
+from . import test_archive_completion

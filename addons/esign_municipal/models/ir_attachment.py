@@ -1,0 +1,63 @@
+from odoo import models
+from odoo.exceptions import UserError
+
+from ..tools import archive_guard
+
+# The content of a file: what an archived attachment must keep.
+CONTENT_FIELDS = frozenset({'raw', 'datas', 'db_datas', 'store_fname', 'file_size', 'checksum', 'mimetype',
+                            'name', 'res_model', 'res_id', 'res_field', 'type', 'url', 'company_id'})
+ARCHIVE_MODELS = ('esign.document', 'esign.envelope', 'esign.vault.blob')
+
+
+class IrAttachment(models.Model):
+    """The files of archived contracts (signed PDFs, audit certificates, the
+    encrypted copies of registered contracts) cannot be changed or deleted
+    through the ORM by anyone; see esign.archive.lock.mixin."""
+    _inherit = 'ir.attachment'
+
+    def _esign_archived(self):
+        """The attachments of self that hold an archived file."""
+        candidates = [attachment.id for attachment in self.sudo()
+                      if attachment.res_model in ARCHIVE_MODELS]
+        if not candidates:
+            return self.browse()
+        self.env.flush_all()
+        self.env.cr.execute("""
+            SELECT d.original_attachment_id FROM esign_document d
+              JOIN esign_envelope e ON e.id = d.envelope_id
+             WHERE e.state = 'completed' AND d.original_attachment_id = ANY(%(ids)s)
+            UNION
+            SELECT d.current_attachment_id FROM esign_document d
+              JOIN esign_envelope e ON e.id = d.envelope_id
+             WHERE e.state = 'completed' AND d.current_attachment_id = ANY(%(ids)s)
+            UNION
+            SELECT e.audit_certificate_id FROM esign_envelope e
+             WHERE e.state = 'completed' AND e.audit_certificate_id = ANY(%(ids)s)
+            UNION
+            SELECT b.attachment_id FROM esign_vault_blob b
+              JOIN esign_contract_document cd ON cd.blob_id = b.id
+             WHERE b.attachment_id = ANY(%(ids)s)
+        """, {'ids': candidates})
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    def _esign_refuse(self):
+        raise UserError(self.env._('This file belongs to an archived contract and can no longer be changed or '
+                                   'deleted.'))
+
+    def write(self, vals):
+        if CONTENT_FIELDS & set(vals) and not _writable() and self._esign_archived() and \
+                not archive_guard.module_being_removed(self.env):
+            self._esign_refuse()
+        return super().write(vals)
+
+    def unlink(self):
+        deletable = archive_guard.is_unlocked(archive_guard.RETENTION_DELETE) or \
+            archive_guard.is_unlocked(archive_guard.RENEWAL)
+        if not deletable and self._esign_archived() and not archive_guard.module_being_removed(self.env):
+            self._esign_refuse()
+        return super().unlink()
+
+
+def _writable():
+    return archive_guard.is_unlocked(archive_guard.RETENTION_DELETE) or \
+        archive_guard.is_unlocked(archive_guard.RENEWAL)
