@@ -23,8 +23,9 @@ class CertificateKey(models.Model):
 
     esign_sealed = fields.Boolean(string='Sealed by the key-encryption key', readonly=True, copy=False)
     esign_kek_ref = fields.Char(string='Key-encryption key', readonly=True, copy=False)
-    esign_wrapped_passphrase = fields.Binary(attachment=False, readonly=True, copy=False, groups='base.group_system')
-    esign_public_pem = fields.Binary(attachment=False, readonly=True, copy=False)
+    esign_wrapped_passphrase = fields.Binary(string='Wrapped passphrase', attachment=False, readonly=True, copy=False,
+                                             groups='base.group_system')
+    esign_public_pem = fields.Binary(string='Public key (PEM)', attachment=False, readonly=True, copy=False)
 
     @api.depends('content', 'password', 'esign_sealed')
     def _compute_pem_key(self):
@@ -39,6 +40,13 @@ class CertificateKey(models.Model):
         if {'content', 'password', 'esign_wrapped_passphrase'} & set(vals) and self.filtered('esign_sealed'):
             raise UserError(self.env._('A sealed key cannot be changed; import a new key instead.'))
         return super().write(vals)
+
+    def unlink(self):
+        certificates = self.env['certificate.certificate'].sudo().search([('private_key_id', 'in', self.ids)])
+        if self.env['esign.witness.key'].sudo().search_count([('certificate_id', 'in', certificates.ids),
+                                                              ('state', '!=', 'pending')]):
+            raise UserError(self.env._('This key belongs to a witness key and cannot be deleted.'))
+        return super().unlink()
 
     def _esign_sealed(self):
         self.ensure_one()

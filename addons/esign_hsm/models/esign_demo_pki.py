@@ -14,18 +14,24 @@ class EsignDemoPki(models.Model):
     _description = 'Demo PKI (untrusted)'
     _check_company_auto = True
 
-    name = fields.Char(required=True)
+    name = fields.Char(string='Name', required=True)
     active = fields.Boolean(default=True)
     company_id = fields.Many2one('res.company', required=True, ondelete='cascade')
-    base_url = fields.Char(help='Where the certificates say the CRLs and the OCSP responder are served')
-    root_certificate_id = fields.Many2one('certificate.certificate', required=True, check_company=True)
-    issuing_certificate_id = fields.Many2one('certificate.certificate', required=True, check_company=True)
-    ocsp_certificate_id = fields.Many2one('certificate.certificate', required=True, check_company=True)
-    tsa_certificate_id = fields.Many2one('certificate.certificate', required=True, check_company=True)
-    witness_key_id = fields.Many2one('esign.witness.key', required=True, check_company=True)
+    base_url = fields.Char(string='Revocation data URL',
+                           help='Where the certificates say the CRLs and the OCSP responder are served')
+    root_certificate_id = fields.Many2one('certificate.certificate', string='Root CA certificate', required=True,
+                                          check_company=True)
+    issuing_certificate_id = fields.Many2one('certificate.certificate', string='Issuing CA certificate',
+                                             required=True, check_company=True)
+    ocsp_certificate_id = fields.Many2one('certificate.certificate', string='OCSP responder certificate',
+                                          required=True, check_company=True)
+    tsa_certificate_id = fields.Many2one('certificate.certificate', string='Timestamp authority certificate',
+                                         required=True, check_company=True)
+    witness_key_id = fields.Many2one('esign.witness.key', string='Witness key', required=True, check_company=True)
     issued_certificate_ids = fields.Many2many('certificate.certificate', 'esign_demo_pki_issued_rel', 'demo_pki_id',
                                               'certificate_id', string='Certificates issued later')
-    revocations = fields.Json(help='Serial number -> revocation time (ISO 8601), for CRLs and OCSP')
+    revocations = fields.Json(string='Revocations',
+                              help='Serial number -> revocation time (ISO 8601), for CRLs and OCSP')
 
     def _issued(self, certificate, with_key=True):
         custody = self.env['esign.key.custody']

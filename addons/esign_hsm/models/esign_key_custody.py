@@ -114,6 +114,8 @@ class EsignKeyCustody(models.AbstractModel):
         company = company or self.env.company
         key = self._active_witness_key(company)
         with key._open_signer() as signer, self.env.cr.savepoint():
+            _logger.info('witness signer: key %s (%s) for company %s, user %s', key.id, key.backend, company.id,
+                         self.env.uid)
             yield signer
 
     def _active_witness_key(self, company):
@@ -227,7 +229,8 @@ class EsignKeyCustody(models.AbstractModel):
 
     @api.model
     def _load_certificate(self, record):
-        return x509.load_pem_x509_certificate(base64.b64decode(record.sudo().with_context(bin_size=False).pem_certificate))
+        pem = record.sudo().with_context(bin_size=False).pem_certificate
+        return x509.load_pem_x509_certificate(base64.b64decode(pem))
 
     # ------------------------------------------------------------------ software backend
 

@@ -29,15 +29,15 @@ class EsignVaultBlob(models.Model):
     _description = 'Encrypted document'
     _order = 'id desc'
 
-    name = fields.Char(required=True, readonly=True)
+    name = fields.Char(string='Name', required=True, readonly=True)
     company_id = fields.Many2one('res.company', required=True, readonly=True, ondelete='restrict')
-    mimetype = fields.Char(readonly=True)
+    mimetype = fields.Char(string='Content type', readonly=True)
     size = fields.Integer(string='Size (bytes)', readonly=True, help='Size of the plaintext')
-    blob_uuid = fields.Char(required=True, readonly=True, copy=False,
+    blob_uuid = fields.Char(string='Encryption identifier', required=True, readonly=True, copy=False,
                             help='Bound into the encryption, so a ciphertext cannot be moved to another record')
     kek_ref = fields.Char(string='Key-encryption key', required=True, readonly=True)
-    wrapped_key = fields.Binary(attachment=False, required=True, readonly=True, copy=False)
-    nonce = fields.Binary(attachment=False, required=True, readonly=True, copy=False)
+    wrapped_key = fields.Binary(string='Wrapped data key', attachment=False, required=True, readonly=True, copy=False)
+    nonce = fields.Binary(string='Nonce', attachment=False, required=True, readonly=True, copy=False)
     attachment_id = fields.Many2one('ir.attachment', string='Ciphertext', readonly=True, ondelete='restrict',
                                     copy=False)
 

@@ -25,14 +25,14 @@ class EsignWitnessKey(models.Model):
     _order = 'company_id, id desc'
     _check_company_auto = True
 
-    name = fields.Char(required=True)
-    company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company,
+    name = fields.Char(string='Name', required=True)
+    company_id = fields.Many2one('res.company', string='Company', required=True, default=lambda self: self.env.company,
                                  ondelete='cascade')
     backend = fields.Selection([('software', 'Software key (Odoo certificates)'), ('pkcs11', 'PKCS#11 HSM')],
-                               required=True, readonly=True)
+                               string='Key backend', required=True, readonly=True)
     state = fields.Selection(
         [('pending', 'Waiting for its certificate'), ('ready', 'Ready'), ('active', 'In use'),
-         ('retired', 'Retired')], default='pending', required=True, readonly=True)
+         ('retired', 'Retired')], string='Status', default='pending', required=True, readonly=True)
     certificate_id = fields.Many2one('certificate.certificate', string='Certificate', readonly=True,
                                      ondelete='restrict', check_company=True)
     chain_certificate_ids = fields.Many2many('certificate.certificate', 'esign_witness_key_chain_rel', 'key_id',
@@ -43,11 +43,11 @@ class EsignWitnessKey(models.Model):
     pkcs11_token_label = fields.Char(string='HSM token', readonly=True)
     pkcs11_key_label = fields.Char(string='Key label', readonly=True)
     pkcs11_key_id = fields.Char(string='Key ID', readonly=True, help='CKA_ID of the key pair, in hexadecimal')
-    key_type = fields.Selection(KEY_TYPE_SELECTION, readonly=True)
+    key_type = fields.Selection(KEY_TYPE_SELECTION, string='Key type', readonly=True)
     public_key = fields.Binary(string='Public key', attachment=False, readonly=True,
                                help='SubjectPublicKeyInfo (DER) of a key generated in the HSM')
-    activated_at = fields.Datetime(readonly=True)
-    retired_at = fields.Datetime(readonly=True)
+    activated_at = fields.Datetime(string='In use since', readonly=True)
+    retired_at = fields.Datetime(string='Retired on', readonly=True)
     is_demo = fields.Boolean(string='Demo', readonly=True)
 
     def init(self):
@@ -58,9 +58,9 @@ class EsignWitnessKey(models.Model):
         """)
 
     def unlink(self):
-        if any(key.state != 'pending' for key in self):
+        if any(key.activated_at for key in self):
             raise UserError(self.env._(
-                'A witness key that has a certificate cannot be deleted: it is kept to validate what it signed.'))
+                'A witness key that has signed cannot be deleted: it is kept to validate what it signed.'))
         return super().unlink()
 
     # ------------------------------------------------------------------ signing
@@ -75,7 +75,10 @@ class EsignWitnessKey(models.Model):
         cert = custody._load_certificate(self.certificate_id)
         chain = [custody._load_certificate(record) for record in self.chain_certificate_ids]
         if self.backend == 'software':
-            private_key = self.certificate_id.sudo().private_key_id._esign_unseal()
+            sealed = self.certificate_id.sudo().private_key_id
+            if not sealed:
+                raise UserError(self.env._('The private key of the witness key "%s" is missing.', self.name))
+            private_key = sealed._esign_unseal()
             yield signers.software_signer(private_key, cert, chain)
             return
         with custody._hsm_session(self.company_id, token_label=self.pkcs11_token_label,
@@ -120,6 +123,7 @@ class EsignWitnessKey(models.Model):
         now = fields.Datetime.now()
         previous = self.search([('company_id', '=', self.company_id.id), ('state', '=', 'active')])
         previous.write({'state': 'retired', 'retired_at': now})
+        previous.flush_recordset()  # before activating: the unique index allows one active key at a time
         self.write({'state': 'active', 'activated_at': now})
         _logger.info('witness key %s activated for company %s (retired: %s)', self.id, self.company_id.id,
                      previous.ids)

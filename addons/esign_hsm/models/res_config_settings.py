@@ -20,7 +20,7 @@ class ResConfigSettings(models.TransientModel):
     esign_pending_witness_key_id = fields.Many2one('esign.witness.key', string='HSM key waiting for its certificate',
                                                    compute='_compute_esign_custody_status')
     esign_kek_status = fields.Char(string='Key-encryption key', compute='_compute_esign_custody_status')
-    esign_has_demo_pki = fields.Boolean(compute='_compute_esign_custody_status')
+    esign_has_demo_pki = fields.Boolean(string='Demo PKI installed', compute='_compute_esign_custody_status')
 
     @api.depends('company_id', 'esign_key_backend', 'esign_pkcs11_kek_label')
     def _compute_esign_custody_status(self):

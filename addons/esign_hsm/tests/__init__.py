@@ -1,1 +1,5 @@
-from . import test_demo_pki_certificates
+from . import test_software_witness_key
+from . import test_vault_blob
+from . import test_hsm_witness_key
+from . import test_hsm_faults
+from . import test_settings_page

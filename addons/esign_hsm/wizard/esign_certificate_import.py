@@ -11,12 +11,13 @@ class EsignCertificateImport(models.TransientModel):
     _name = 'esign.certificate.import'
     _description = 'Import the certificate of an HSM witness key'
 
-    witness_key_id = fields.Many2one('esign.witness.key', required=True, domain=[('state', '=', 'pending')])
+    witness_key_id = fields.Many2one('esign.witness.key', string='Witness key', required=True,
+                                     domain=[('state', '=', 'pending')])
     certificate_file = fields.Binary(string='Certificate (PEM or DER)', attachment=False, required=True)
-    certificate_filename = fields.Char()
+    certificate_filename = fields.Char(string='Certificate file name')
     chain_file = fields.Binary(string='CA certificates (PEM)', attachment=False,
                                help='The issuing CA and root certificates, unless the certificate file holds them')
-    chain_filename = fields.Char()
+    chain_filename = fields.Char(string='Chain file name')
     activate = fields.Boolean(string='Use it for witness signing now', default=True)
 
     def action_import(self):

@@ -16,15 +16,15 @@ class EsignPkcs12Import(models.TransientModel):
     _name = 'esign.pkcs12.import'
     _description = 'Import a witness certificate (PKCS#12)'
 
-    company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company)
+    company_id = fields.Many2one('res.company', string='Company', required=True, default=lambda self: self.env.company)
     name = fields.Char(string='Name', help='How the key is shown in the list of witness keys; by default the '
                                            'certificate subject')
     pkcs12_file = fields.Binary(string='PKCS#12 file (.p12, .pfx)', compute='_compute_secrets',
                                 inverse='_inverse_secrets')
-    pkcs12_filename = fields.Char()
+    pkcs12_filename = fields.Char(string='File name')
     password = fields.Char(string='Password', compute='_compute_secrets', inverse='_inverse_secrets')
     activate = fields.Boolean(string='Use it for witness signing now', default=True)
-    witness_key_id = fields.Many2one('esign.witness.key', readonly=True)
+    witness_key_id = fields.Many2one('esign.witness.key', string='Witness key', readonly=True)
 
     def _compute_secrets(self):
         for wizard in self:

@@ -59,10 +59,14 @@ class PurchaseOrder(models.Model):
         ])
 
     def _esign_order_pdfs(self):
-        """{order id: PDF bytes} of the orders' own report, rendered in one run."""
+        """{order id: PDF bytes} of the orders' own report (wkhtmltopdf).
+
+        One run per order: Debian's wkhtmltopdf (unpatched Qt) cannot render
+        several records in one run, and one order per run is what Odoo's own
+        "print" does anyway.
+        """
         report = self.env['ir.actions.report'].with_context(force_report_rendering=True)
-        streams = report._render_qweb_pdf_prepare_streams(ORDER_REPORT, {'report_type': 'pdf'}, res_ids=self.ids)
-        return {order_id: stream['stream'].getvalue() for order_id, stream in streams.items()}
+        return {order.id: report._render_qweb_pdf(ORDER_REPORT, order.ids)[0] for order in self}
 
     def _esign_attach_signed(self, envelope):
         """On completion: the signed PDFs go on the order, and its chatter says so."""

@@ -5,4 +5,5 @@ from . import test_envelope_errors
 from . import test_envelope_crons
 from . import test_envelope_actions
 from . import test_envelope_access
+from . import test_purchase
 from . import test_archive_completion
