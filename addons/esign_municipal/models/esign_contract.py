@@ -147,14 +147,17 @@ class EsignContract(models.Model):
                                                       retention_until=contract.retention_until)
         envelope = contract.envelope_id
         blobs = contract.document_ids.blob_id
+        files = envelope.document_ids.original_attachment_id | envelope.document_ids.current_attachment_id
         with archive_guard.unlocked(archive_guard.RETENTION_DELETE):
             contract.document_ids.unlink()
             contract.unlink()
-            blobs.attachment_id.unlink()
+            blob_files = blobs.attachment_id
             blobs.unlink()
+            blob_files.unlink()
             if envelope:
-                envelope.document_ids.unlink()
+                # Documents, signers and fields go with the envelope (ON DELETE CASCADE); their files after them.
                 envelope.unlink()
+                files.exists().unlink()
 
     # -- entering the archive --------------------------------------------------------
 
@@ -236,17 +239,29 @@ class EsignContract(models.Model):
                    if name in CORRECTABLE_FIELDS and self._esign_differs(name, value)}
         if not changes:
             raise UserError(self.env._('Nothing was changed.'))
-        before = {name: self._fields[name].convert_to_display_name(self[name], self) or '' for name in changes}
+        before = {name: self._esign_display_value(name) for name in changes}
         with archive_guard.unlocked(archive_guard.CORRECTION):
             self.sudo().write(changes)
             if 'contract_type_id' in changes:
                 self.sudo().write({'retention_until': max(
                     self.retention_until, self._esign_retention_until(self.archived_at, self.contract_type_id))})
-        after = {name: self._fields[name].convert_to_display_name(self[name], self) or '' for name in changes}
+        after = {name: self._esign_display_value(name) for name in changes}
         self.env['esign.contract.correction']._esign_record_changes(self, before, after, reason)
         self.env['esign.operation.log']._esign_record(
             'correct', contract=self, reason=reason, before=before, after=after)
         return True
+
+    def _esign_display_value(self, name):
+        """How a value is written in the correction history (the same in every language)."""
+        value = self[name]
+        field = self._fields[name]
+        if field.type == 'monetary':
+            return f'{value:,.{self.currency_id.decimal_places}f} {self.currency_id.name}' if value else ''
+        if field.type == 'many2one':
+            return value.display_name or ''
+        if field.type == 'date':
+            return fields.Date.to_string(value) or ''
+        return value or ''
 
     def _esign_differs(self, name, value):
         field = self._fields[name]

@@ -17,27 +17,28 @@ class IrAttachment(models.Model):
 
     def _esign_archived(self):
         """The attachments of self that hold an archived file."""
-        candidates = [attachment.id for attachment in self.sudo()
-                      if attachment.res_model in ARCHIVE_MODELS]
-        if not candidates:
+        if not self.ids:
             return self.browse()
         self.env.flush_all()
         self.env.cr.execute("""
+            WITH candidate AS (
+                SELECT id FROM ir_attachment WHERE id = ANY(%(ids)s) AND res_model = ANY(%(models)s)
+            )
             SELECT d.original_attachment_id FROM esign_document d
               JOIN esign_envelope e ON e.id = d.envelope_id
-             WHERE e.state = 'completed' AND d.original_attachment_id = ANY(%(ids)s)
+             WHERE e.state = 'completed' AND d.original_attachment_id IN (SELECT id FROM candidate)
             UNION
             SELECT d.current_attachment_id FROM esign_document d
               JOIN esign_envelope e ON e.id = d.envelope_id
-             WHERE e.state = 'completed' AND d.current_attachment_id = ANY(%(ids)s)
+             WHERE e.state = 'completed' AND d.current_attachment_id IN (SELECT id FROM candidate)
             UNION
             SELECT e.audit_certificate_id FROM esign_envelope e
-             WHERE e.state = 'completed' AND e.audit_certificate_id = ANY(%(ids)s)
+             WHERE e.state = 'completed' AND e.audit_certificate_id IN (SELECT id FROM candidate)
             UNION
             SELECT b.attachment_id FROM esign_vault_blob b
               JOIN esign_contract_document cd ON cd.blob_id = b.id
-             WHERE b.attachment_id = ANY(%(ids)s)
-        """, {'ids': candidates})
+             WHERE b.attachment_id IN (SELECT id FROM candidate)
+        """, {'ids': self.ids, 'models': list(ARCHIVE_MODELS)})
         return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     def _esign_refuse(self):

@@ -7,3 +7,5 @@ from . import test_envelope_actions
 from . import test_envelope_access
 from . import test_purchase
 from . import test_archive_completion
+from . import test_operation_log
+from . import test_archive_immutability

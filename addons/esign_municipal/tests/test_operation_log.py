@@ -1,0 +1,143 @@
+import base64
+import csv
+import io
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+
+from ..tools import archive_guard
+from .archive_common import ArchiveCase
+
+
+@tagged('post_install', '-at_install')
+class TestOperationLog(ArchiveCase):
+    """操作ログ: append-only, hash-chained, verified row by row."""
+
+    def record(self, event, **kwargs):
+        return self.env['esign.operation.log'].with_user(self.officer)._esign_record(event, **kwargs)
+
+    def test_entries_hold_who_when_where_and_what(self):
+        envelope = self.create_envelope()
+        entry = self.record('view', envelope=envelope, document=envelope.document_ids[0],
+                            request_info={'ip': '192.0.2.10', 'user_agent': 'Mozilla/5.0 (iPhone)'}, page=2)
+        self.assertEqual((entry.event, entry.event_label), ('view', 'Document viewed'))
+        self.assertEqual((entry.user_ref, entry.user_name), (self.officer.id, 'Officer'))
+        self.assertEqual((entry.envelope_ref, entry.envelope_number), (envelope.id, envelope.number))
+        self.assertEqual(entry.document_name, envelope.document_ids[0].name)
+        self.assertEqual((entry.ip_address, entry.user_agent), ('192.0.2.10', 'Mozilla/5.0 (iPhone)'))
+        self.assertEqual(entry.details, '{"page": 2}')
+        self.assertTrue(entry.logged_at)
+        self.assertEqual(entry.company_id, envelope.company_id)
+        # one entry per signer when several are concerned
+        envelope.with_user(self.officer).action_send()
+        self.assertEqual(len(self.log_of(envelope_ref=envelope.id, event='invite')), 1)
+        entries = self.record('remind', envelope=envelope, signer=envelope.signer_ids)
+        self.assertEqual(sorted(entries.mapped('signer_ref')), sorted(envelope.signer_ids.ids))
+
+    def test_the_chain_links_every_entry_to_the_one_before(self):
+        first = self.record('view')
+        second = self.record('download')
+        self.assertFalse(first.chain_seq, 'chained only after the commit (here: by hand)')
+        self.assertGreaterEqual(self.seal(), 2)
+        self.assertEqual(second.chain_seq, first.chain_seq + 1)
+        self.assertEqual(second.prev_hash, first.entry_hash)
+        self.assertEqual(len(first.entry_hash), 64)
+        result, unsealed = self.env['esign.operation.log']._esign_verify_chain()
+        self.assertTrue(result.intact)
+        self.assertEqual(unsealed, 0)
+        self.assertGreaterEqual(result.checked, 2)
+
+    def test_sql_tampering_names_exactly_the_changed_row(self):
+        entries = self.record('view') | self.record('download') | self.record('sign') | self.record('view')
+        self.seal()
+        victim = entries.sorted('id')[2]
+        self.env.cr.execute("UPDATE esign_operation_log SET ip_address = '203.0.113.66' WHERE id = %s", [victim.id])
+        result, _unsealed = self.env['esign.operation.log']._esign_verify_chain()
+        self.assertFalse(result.intact)
+        self.assertEqual((result.first_break.row_id, result.first_break.seq, result.first_break.reason),
+                         (victim.id, victim.chain_seq, 'content'))
+        notification = self.env['esign.operation.log'].with_user(self.auditor).action_verify_chain()
+        self.assertEqual(notification['params']['type'], 'danger')
+        self.assertIn(f'ID {victim.id}', notification['params']['message'])
+        # The verification itself is logged.
+        self.assertTrue(self.log_of(event='verify_log', user_ref=self.auditor.id))
+
+    def test_sql_deletion_and_rewritten_hash_are_found(self):
+        entries = (self.record('view') | self.record('download') | self.record('sign')).sorted('id')
+        self.seal()
+        self.env.cr.execute('DELETE FROM esign_operation_log WHERE id = %s', [entries[1].id])
+        result, _unsealed = self.env['esign.operation.log']._esign_verify_chain()
+        self.assertEqual((result.first_break.row_id, result.first_break.reason), (entries[2].id, 'gap'))
+
+    def test_intact_chain_is_reported_intact(self):
+        self.record('view')
+        self.seal()
+        notification = self.env['esign.operation.log'].with_user(self.auditor).action_verify_chain()
+        self.assertEqual(notification['params']['type'], 'success', notification['params']['message'])
+        with self.assertRaises(UserError):
+            self.env['esign.operation.log'].with_user(self.officer).action_verify_chain()
+
+    def test_nobody_changes_or_deletes_an_entry(self):
+        entry = self.record('view')
+        Log = self.env['esign.operation.log']
+        for env in (self.env(user=self.auditor), self.env(user=self.manager), self.env(user=self.admin),
+                    self.env(su=True)):
+            with self.subTest(user=env.user.login, su=env.su):
+                with self.assertRaises(UserError):
+                    entry.with_env(env).write({'ip_address': '1.2.3.4'})
+                with self.assertRaises(UserError):
+                    entry.with_env(env).unlink()
+                with self.assertRaises(UserError):
+                    Log.with_env(env).create({'event': 'forged', 'logged_at': '2026-01-01 00:00:00'})
+        with self.assertRaises(UserError):
+            entry.sudo().write({'chain_seq': 999999})
+        self.assertEqual(entry.ip_address, False)
+        # The one way in is _esign_record; archive_guard's permission is not in the Odoo context.
+        with self.assertRaises(UserError):
+            Log.sudo().with_context(esign_archive_unlocked=['log_write']).create(
+                {'event': 'forged', 'logged_at': '2026-01-01 00:00:00'})
+        with archive_guard.unlocked(archive_guard.LOG_WRITE), self.assertRaises(UserError):
+            entry.sudo().write({'event': 'forged'})
+
+    def test_users_cannot_read_the_log_auditors_can(self):
+        entry = self.record('view')
+        with self.assertRaises(AccessError):
+            entry.with_user(self.officer).read(['event'])
+        self.assertEqual(entry.with_user(self.auditor).read(['event'])[0]['event'], 'view')
+
+    def test_csv_export_for_auditors(self):
+        entries = self.record('view', request_info={'ip': '192.0.2.1'}) | self.record('download')
+        self.seal()
+        action = self.env['esign.archive.csv'].with_user(self.auditor)._esign_log_csv_action(entries)
+        attachment = self.env['ir.attachment'].browse(int(action['url'].split('/')[3].split('?')[0]))
+        data = base64.b64decode(attachment.with_user(self.auditor).datas)
+        self.assertTrue(data.startswith('\ufeff'.encode()), 'Excel needs the BOM to read UTF-8')
+        rows = list(csv.reader(io.StringIO(data.decode('utf-8-sig'))))
+        self.assertEqual(len(rows), 3)
+        self.assertEqual(rows[1][0], str(entries.sorted('id')[0].id))
+        self.assertEqual(rows[1][10], '192.0.2.1')
+        self.assertEqual(len(rows[1][15]), 64, 'the hash is exported so the chain can be checked')
+        self.assertTrue(self.log_of(event='export', user_ref=self.auditor.id))
+        with self.assertRaises(AccessError):
+            attachment.with_user(self.officer).read(['datas'])
+
+    def test_envelope_events_flow_into_the_log(self):
+        envelope = self.create_envelope()
+        envelope.with_user(self.officer).action_send()
+        envelope.with_user(self.officer).action_remind()
+        envelope.with_user(self.officer)._esign_cancel('Wrong amount')
+        events = self.log_of(envelope_ref=envelope.id).mapped('event')
+        self.assertEqual(events, ['send', 'invite', 'remind', 'cancel'])
+        cancel = self.log_of(envelope_ref=envelope.id, event='cancel')
+        self.assertIn('Wrong amount', cancel.details)
+        self.assertEqual(cancel.user_ref, self.officer.id)
+
+    def test_settings_changes_are_logged(self):
+        settings = self.env['res.config.settings'].with_user(self.manager).create({'esign_renewal_months': 7})
+        settings.execute()
+        entry = self.log_of(event='settings', user_ref=self.manager.id)
+        self.assertTrue(entry)
+        self.assertIn('"esign_renewal_months": {"after": 7, "before": 12}', entry[-1].details)
+        self.contract_type.with_user(self.manager).write({'retention_years': 12})
+        entry = self.log_of(event='settings', res_model='esign.contract.type')
+        self.assertIn('"retention_years": {"after": 12, "before": 10}', entry[-1].details)
