@@ -39,10 +39,10 @@ class EsignArchiveController(http.Controller):
             'view' if mode == 'view' else 'download', contract=contract, envelope=contract.envelope_id or None,
             document=document.sudo().document_id or None, request_info=backoffice_request_info(),
             file=document.sudo().name)
-        disposition = 'inline' if mode == 'view' else 'attachment'
-        return request.make_response(data, headers=PDF_HEADERS + [
-            ('Content-Disposition', content_disposition(f'{document.sudo().name}.pdf'.replace('.pdf.pdf', '.pdf'),
-                                                        disposition_type=disposition))])
+        disposition = content_disposition(document.sudo().name.removesuffix('.pdf') + '.pdf')
+        if mode == 'view':
+            disposition = disposition.replace('attachment', 'inline', 1)
+        return request.make_response(data, headers=PDF_HEADERS + [('Content-Disposition', disposition)])
 
     @http.route('/esign/audit-certificate/<int:envelope_id>', type='http', auth='user', methods=['GET'])
     def audit_certificate(self, envelope_id, **kwargs):

@@ -291,6 +291,9 @@ class EsignContract(models.Model):
             domain.append(('transaction_date', '<=', date_to))
         if amount_empty:
             domain.append(('amount', '=', False))
+        if amount_min is not None or amount_max is not None:
+            # Odoo counts a missing number as 0: a range never matches a contract without an amount.
+            domain.append(('amount', '!=', False))
         if amount_min is not None:
             domain.append(('amount', '>=', amount_min))
         if amount_max is not None:

@@ -9,3 +9,7 @@ from . import test_purchase
 from . import test_archive_completion
 from . import test_operation_log
 from . import test_archive_immutability
+from . import test_archive_search
+from . import test_archive_registration
+from . import test_archive_verification
+from . import test_archive_http

@@ -53,7 +53,9 @@ class ArchiveCase(EsignCase):
 
     # -- contracts placed directly (search tests need no PDF) ---------------------------------------
 
-    def make_contract(self, number, **values):
+    @classmethod
+    def make_contract(cls, number, **values):
+        self = cls
         Contract = self.env['esign.contract']
         now = '2026-04-01 00:00:00'
         with archive_guard.unlocked(archive_guard.ARCHIVING):
