@@ -137,7 +137,8 @@ class EsignOperationLog(models.Model):
         keeping (reason, kind ...), stored as JSON.
         durable=True writes the row in a transaction of its own, committed at
         once, for events whose own transaction is about to be rolled back
-        (a refused access, a wrong one-time code).
+        (a refused access, a wrong one-time code); it then returns the ids of
+        the rows, which the caller's transaction may not see.
         """
         signers = signer if signer else [None]
         values_list = [self._esign_values(event, envelope=envelope, signer=one, document=document,
@@ -193,9 +194,7 @@ class EsignOperationLog(models.Model):
     def _esign_insert_durable(self, values_list):
         with self.env.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            rows = env['esign.operation.log']._esign_insert(values_list)
-            ids = rows.ids
-        return self.browse(ids)
+            return env['esign.operation.log']._esign_insert(values_list).ids
 
     # -- the chain -----------------------------------------------------------------
 

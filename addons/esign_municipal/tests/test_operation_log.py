@@ -1,9 +1,16 @@
 import base64
 import csv
 import io
+import os
+import subprocess
+import sys
+import uuid
 
+import odoo
+from odoo import SUPERUSER_ID, api
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import config
 
 from ..tools import archive_guard
 from .archive_common import ArchiveCase
@@ -141,3 +148,53 @@ class TestOperationLog(ArchiveCase):
         self.contract_type.with_user(self.manager).write({'retention_years': 12})
         entry = self.log_of(event='settings', res_model='esign.contract.type')
         self.assertIn('"retention_years": {"after": 12, "before": 10}', entry[-1].details)
+
+
+WRITER = """
+import odoo
+from odoo import SUPERUSER_ID, api
+for step in range(8):
+    with env.registry.cursor() as cr:  # commits on exit; the sealing runs right after
+        api.Environment(cr, SUPERUSER_ID, {})['esign.operation.log']._esign_record(
+            'view', res_model=%(marker)r, res_id=%(number)d * 100 + step)
+"""
+
+
+@tagged('post_install', '-at_install')
+class TestOperationLogConcurrency(TransactionCase):
+    """Concurrent writers, each in its own Odoo process committing for real:
+    the rows end up in one unbroken chain, each row once."""
+
+    def odoo_shell(self):
+        odoo_bin = os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), 'odoo-bin')
+        options = ['--addons-path', config['addons_path'], '-d', self.env.cr.dbname, '--no-http',
+                   '--log-level', 'warn', '--max-cron-threads', '0']
+        for option in ('db_host', 'db_port', 'db_user'):
+            if config.get(option):
+                options += [f'--{option}', str(config[option])]
+        if config.rcfile and os.path.isfile(config.rcfile):
+            options += ['-c', config.rcfile]
+        return subprocess.Popen([sys.executable, odoo_bin, 'shell', *options], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def test_concurrent_writers_make_one_chain(self):
+        marker = f'concurrency.test.{uuid.uuid4().hex[:8]}'
+        writers = [self.odoo_shell() for _number in range(4)]
+        for number, writer in enumerate(writers):
+            writer.stdin.write(WRITER % {'marker': marker, 'number': number})
+            writer.stdin.close()
+        outputs = [writer.stdout.read() for writer in writers]
+        for writer in writers:
+            writer.wait(timeout=300)
+        self.assertEqual([writer.returncode for writer in writers], [0] * 4, outputs)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            Log = env['esign.operation.log']
+            rows = Log.search([('res_model', '=', marker)])
+            self.assertEqual(len(rows), 32)
+            self.assertTrue(all(rows.mapped('chain_seq')), 'every row chained after its commit')
+            self.assertEqual(len(set(rows.mapped('chain_seq'))), 32)
+            result, unsealed = Log._esign_verify_chain()
+            self.assertTrue(result.intact, result.first_break)
+            self.assertEqual(unsealed, 0)
+            cr.rollback()
