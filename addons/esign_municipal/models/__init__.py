@@ -17,6 +17,8 @@ from . import esign_template_field
 from . import purchase_order
 from . import res_config_settings
 from . import esign_archive_lock_mixin
+from . import esign_append_only_mixin
+from . import esign_settings_audit_mixin
 from . import esign_envelope_part_lock
 from . import esign_operation_log
 from . import esign_contract
@@ -31,3 +33,5 @@ from . import esign_signature_verifier
 from . import esign_archive_csv
 from . import ir_attachment
 from . import res_config_settings_archive
+from . import esign_tsa_audit
+from . import esign_witness_key_audit

@@ -73,13 +73,16 @@ class EsignContract(models.Model):
 
     def init(self):
         cr = self.env.cr
-        # The search keys of 電子帳簿保存法 in the list's order (default _order),
-        # so that a combined search reads only the rows it shows.
+        # The search keys of 電子帳簿保存法 in the list's order (default _order).
+        # The amount and the company (record rule) ride along in the index, so
+        # that a combined search is answered from the index alone, even for a
+        # counterparty with a hundred thousand contracts (bench_archive_search.py).
         cr.execute("""
-            CREATE INDEX IF NOT EXISTS esign_contract_partner_date
-                ON esign_contract (partner_id, transaction_date DESC NULLS LAST, id DESC);
-            CREATE INDEX IF NOT EXISTS esign_contract_date
-                ON esign_contract (transaction_date DESC NULLS LAST, id DESC);
+            CREATE INDEX IF NOT EXISTS esign_contract_partner_date_cover
+                ON esign_contract (partner_id, transaction_date DESC NULLS LAST, id DESC)
+                INCLUDE (amount, company_id);
+            CREATE INDEX IF NOT EXISTS esign_contract_date_cover
+                ON esign_contract (transaction_date DESC NULLS LAST, id DESC) INCLUDE (amount, company_id, partner_id);
             CREATE INDEX IF NOT EXISTS esign_contract_amount
                 ON esign_contract (amount);
             CREATE INDEX IF NOT EXISTS esign_contract_type_date

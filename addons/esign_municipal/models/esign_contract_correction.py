@@ -1,7 +1,6 @@
 import json
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 from ..tools import archive_guard
 
@@ -13,6 +12,8 @@ class EsignContractCorrection(models.Model):
     (the contract's number and data are copied into it)."""
     _name = 'esign.contract.correction'
     _description = 'Correction history entry'
+    _inherit = ['esign.append.only.mixin']
+    _esign_append_reason = archive_guard.CORRECTION
     _order = 'id desc'
     _rec_name = 'contract_number'
 
@@ -31,21 +32,11 @@ class EsignContractCorrection(models.Model):
     value_after = fields.Text(string='After', readonly=True)
     reason = fields.Text(string='Reason', readonly=True)
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not archive_guard.is_unlocked(archive_guard.CORRECTION):
-            raise UserError(self.env._('The correction history is written by the system only.'))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if archive_guard.module_being_removed(self.env):
-            return super().write(vals)
-        raise UserError(self.env._('The correction history cannot be changed.'))
-
-    def unlink(self):
-        if archive_guard.module_being_removed(self.env):
-            return super().unlink()
-        raise UserError(self.env._('The correction history is kept forever and cannot be deleted.'))
+    def _esign_append_only_messages(self):
+        _ = self.env._
+        return (_('The correction history is written by the system only.'),
+                _('The correction history cannot be changed.'),
+                _('The correction history is kept forever and cannot be deleted.'))
 
     @api.model
     def _esign_common(self, contract, reason):

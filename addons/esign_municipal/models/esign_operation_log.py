@@ -42,6 +42,8 @@ HASHED_COLUMNS = (
 class EsignOperationLog(models.Model):
     _name = 'esign.operation.log'
     _description = 'Operation log entry'
+    _inherit = ['esign.append.only.mixin']
+    _esign_append_reason = archive_guard.LOG_WRITE
     _order = 'id desc'
     _log_access = False
     _rec_name = 'event'
@@ -105,33 +107,25 @@ class EsignOperationLog(models.Model):
             'access_refused': _('Access refused'),
         }
 
-    # -- nobody changes a row ----------------------------------------------------
+    # -- nobody changes a row (esign.append.only.mixin) -----------------------------
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not archive_guard.is_unlocked(archive_guard.LOG_WRITE):
-            raise UserError(self.env._('Operation log entries are written by the system only.'))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if archive_guard.module_being_removed(self.env):
-            return super().write(vals)
-        raise UserError(self.env._('The operation log cannot be changed.'))
-
-    def unlink(self):
-        if archive_guard.module_being_removed(self.env):
-            return super().unlink()
-        raise UserError(self.env._('The operation log cannot be deleted.'))
+    def _esign_append_only_messages(self):
+        _ = self.env._
+        return (_('Operation log entries are written by the system only.'),
+                _('The operation log cannot be changed.'), _('The operation log cannot be deleted.'))
 
     # -- writing -------------------------------------------------------------------
 
     @api.model
     def _esign_record(self, event, *, envelope=None, signer=None, document=None, contract=None, partner=None,
-                      request_info=None, res_model=None, res_id=None, company=None, durable=False, **details):
+                      user=None, request_info=None, res_model=None, res_id=None, company=None, durable=False,
+                      **details):
         """Logs one event; the only way rows are written.
 
         envelope / signer / document / contract / partner: records the event is
         about (a signer recordset of several gives one row per signer).
+        user: who acted, when it is not the environment's user (a refusal
+        logged afterwards by the system, for example).
         request_info: {'ip', 'user_agent', 'auth_method'}; taken from the
         current HTTP request when not given. details: anything else worth
         keeping (reason, kind ...), stored as JSON.
@@ -142,7 +136,7 @@ class EsignOperationLog(models.Model):
         """
         signers = signer if signer else [None]
         values_list = [self._esign_values(event, envelope=envelope, signer=one, document=document,
-                                          contract=contract, partner=partner, request_info=request_info,
+                                          contract=contract, partner=partner, user=user, request_info=request_info,
                                           res_model=res_model, res_id=res_id, company=company, details=details)
                        for one in signers]
         if durable:
@@ -150,13 +144,13 @@ class EsignOperationLog(models.Model):
         return self._esign_insert(values_list)
 
     @api.model
-    def _esign_values(self, event, *, envelope, signer, document, contract, partner, request_info, res_model,
+    def _esign_values(self, event, *, envelope, signer, document, contract, partner, user, request_info, res_model,
                       res_id, company, details):
         envelope = envelope or (signer.envelope_id if signer else None) or (document.envelope_id if document else None)
         partner = partner or (signer.partner_id if signer else None)
         company = company or (envelope.company_id if envelope else None) or \
             (contract.company_id if contract else None) or self.env.company
-        user = self.env.user
+        user = user or self.env.user
         info = dict(_request_info(), **(request_info or {}))
         partner_name = signer and (f'{signer.name} <{signer.email}>' if signer.email else signer.name) \
             or (partner and partner.display_name) or False

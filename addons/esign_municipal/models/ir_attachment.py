@@ -20,41 +20,44 @@ class IrAttachment(models.Model):
         if not self.ids:
             return self.browse()
         self.env.flush_all()
-        self.env.cr.execute("""
-            WITH candidate AS (
-                SELECT id FROM ir_attachment WHERE id = ANY(%(ids)s) AND res_model = ANY(%(models)s)
-            )
+        cr = self.env.cr
+        cr.execute('SELECT id FROM ir_attachment WHERE id = ANY(%s) AND res_model = ANY(%s)',
+                   [self.ids, list(ARCHIVE_MODELS)])
+        candidates = [row[0] for row in cr.fetchall()]
+        # While the addon is uninstalled its tables go away: nothing is guarded any more.
+        if not candidates or archive_guard.module_being_removed(self.env):
+            return self.browse()
+        cr.execute("""
             SELECT d.original_attachment_id FROM esign_document d
               JOIN esign_envelope e ON e.id = d.envelope_id
-             WHERE e.state = 'completed' AND d.original_attachment_id IN (SELECT id FROM candidate)
+             WHERE e.state = 'completed' AND d.original_attachment_id = ANY(%(ids)s)
             UNION
             SELECT d.current_attachment_id FROM esign_document d
               JOIN esign_envelope e ON e.id = d.envelope_id
-             WHERE e.state = 'completed' AND d.current_attachment_id IN (SELECT id FROM candidate)
+             WHERE e.state = 'completed' AND d.current_attachment_id = ANY(%(ids)s)
             UNION
             SELECT e.audit_certificate_id FROM esign_envelope e
-             WHERE e.state = 'completed' AND e.audit_certificate_id IN (SELECT id FROM candidate)
+             WHERE e.state = 'completed' AND e.audit_certificate_id = ANY(%(ids)s)
             UNION
             SELECT b.attachment_id FROM esign_vault_blob b
               JOIN esign_contract_document cd ON cd.blob_id = b.id
-             WHERE b.attachment_id IN (SELECT id FROM candidate)
-        """, {'ids': self.ids, 'models': list(ARCHIVE_MODELS)})
-        return self.browse([row[0] for row in self.env.cr.fetchall()])
+             WHERE b.attachment_id = ANY(%(ids)s)
+        """, {'ids': candidates})
+        return self.browse([row[0] for row in cr.fetchall()])
 
     def _esign_refuse(self):
         raise UserError(self.env._('This file belongs to an archived contract and can no longer be changed or '
                                    'deleted.'))
 
     def write(self, vals):
-        if CONTENT_FIELDS & set(vals) and not _writable() and self._esign_archived() and \
-                not archive_guard.module_being_removed(self.env):
+        if CONTENT_FIELDS & set(vals) and not _writable() and self._esign_archived():
             self._esign_refuse()
         return super().write(vals)
 
     def unlink(self):
         deletable = archive_guard.is_unlocked(archive_guard.RETENTION_DELETE) or \
             archive_guard.is_unlocked(archive_guard.RENEWAL)
-        if not deletable and self._esign_archived() and not archive_guard.module_being_removed(self.env):
+        if not deletable and self._esign_archived():
             self._esign_refuse()
         return super().unlink()
 

@@ -148,6 +148,13 @@ class TestOperationLog(ArchiveCase):
         self.contract_type.with_user(self.manager).write({'retention_years': 12})
         entry = self.log_of(event='settings', res_model='esign.contract.type')
         self.assertIn('"retention_years": {"after": 12, "before": 10}', entry[-1].details)
+        # Timestamp authorities too, their secrets masked.
+        self.tsa_record.with_user(self.manager).write({'password': 'tsa-secret-42', 'timeout': 7.0})
+        details = ' '.join(self.log_of(event='settings', res_model='esign.tsa').mapped('details'))
+        self.assertIn('"timeout": {"after": 7.0, "before": 5.0}', details)
+        self.assertIn('"password": {"after": "***", "before": "***"}', details)
+        self.env.cr.execute("SELECT count(*) FROM esign_operation_log WHERE details LIKE '%%tsa-secret-42%%'")
+        self.assertEqual(self.env.cr.fetchone()[0], 0, 'no secret in the log')
 
 
 WRITER = """

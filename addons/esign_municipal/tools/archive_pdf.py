@@ -3,8 +3,6 @@ import logging
 
 from odoo.exceptions import UserError
 
-from odoo.addons.esign_timestamp.engine.errors import TimestampError
-
 from ..engine.errors import EngineError, PdfRejected
 from ..engine.pdf_prepare import open_reader
 from . import pdf_engine
@@ -36,22 +34,12 @@ def check_readable(env, data, name):
     return reader
 
 
-def _timestamp_error(exc):
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if isinstance(exc, TimestampError):
-            return exc
-        exc = exc.__cause__ or exc.__context__
-    return None
-
-
 def timestamp_error(env, exc, name):
     """A UserError saying why a timestamp could not be added to `name`; nothing was stored."""
     _ = env._
     if isinstance(exc, UserError):
         return exc
-    error = _timestamp_error(exc)
+    error = pdf_engine._timestamp_error(exc)  # noqa: SLF001 - the one walker of exception chains
     if error is not None and pdf_engine.is_transient_timestamp_failure(exc):
         return UserError(_('The timestamp authority could not be reached, so "%s" was not timestamped and '
                            'nothing was saved. Please try again later.', name))
