@@ -20,7 +20,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 import samples
 from esign_hsm.engine.pki import build_pki
-from esign_municipal.engine import ltv, witness
+from esign_municipal.engine import ltv, timestamp_info, witness
 from esign_municipal.engine.fields import FieldSpec, form_field_name, signature_field_name
 from esign_municipal.engine.pdf_prepare import prepare_pdf
 from esign_municipal.engine.trust import as_asn1_cert
@@ -98,6 +98,19 @@ def test_first_timestamp_on_a_contract_signed_elsewhere(pki, contract):
     unsigned = ltv.timestamp_document(samples.simple_pdf(1), timestamper=contract[2],
                                       validation_context=fresh_context(pki))
     assert report_of(pki, unsigned).verdict == 'valid'
+
+
+def test_newest_timestamp_and_its_tsa_certificate(pki, contract):
+    """What the renewal cron looks at: the newest timestamp and when its TSA certificate expires."""
+    signed, final, _timestamper = contract
+    stamps = timestamp_info.timestamps_of(final)
+    assert [s.kind for s in stamps] == ['signature_timestamp'] * 3 + ['document_timestamp']
+    newest = timestamp_info.newest_timestamp(final)
+    assert newest.kind == 'document_timestamp' and newest.field_name == 'TIMESTAMP_1'
+    assert newest.tsa_cert_not_after == pki.tsa.cert.not_valid_after_utc
+    assert 'Timestamp' in newest.tsa_name
+    assert timestamp_info.newest_timestamp(signed).kind == 'signature_timestamp'
+    assert timestamp_info.newest_timestamp(samples.simple_pdf(1)) is None
 
 
 # -- the corpus -------------------------------------------------------------------------------

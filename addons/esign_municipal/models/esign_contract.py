@@ -101,6 +101,18 @@ class EsignContract(models.Model):
                 ON esign_contract USING gin (reference gin_trgm_ops);
         """)
 
+    @api.model
+    def search_fetch(self, domain, field_names, offset=0, limit=None, order=None):
+        """A page of the list in two steps: the ids from the covering indexes
+        alone (index-only scan), then the columns of just those rows. In one
+        step PostgreSQL reads every matching row of a large counterparty from
+        the table before sorting them (see benchmarks/bench_archive_search.py)."""
+        if not limit or not field_names:
+            return super().search_fetch(domain, field_names, offset=offset, limit=limit, order=order)
+        records = super().search_fetch(domain, [], offset=offset, limit=limit, order=order)
+        records.fetch(field_names)
+        return records
+
     @api.depends('document_ids', 'correction_ids')
     def _compute_counts(self):
         for contract in self:
