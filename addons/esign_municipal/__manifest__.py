@@ -8,7 +8,7 @@
     'author': 'esign-municipal contributors',
     'website': 'https://github.com/esign-municipal/esign-municipal',
     'license': 'LGPL-3',
-    'depends': ['esign_timestamp', 'esign_hsm', 'purchase', 'portal', 'mail'],
+    'depends': ['esign_timestamp', 'esign_hsm', 'purchase', 'portal', 'mail', 'auth_totp', 'auth_oauth'],
     'external_dependencies': {'python': ['pyhanko']},
     'data': [
         'security/esign_security.xml',
@@ -25,8 +25,12 @@
         'views/esign_template_views.xml',
         'views/esign_wizard_views.xml',
         'views/purchase_order_views.xml',
+        'data/auth_oauth_data.xml',
         'views/esign_menus.xml',
         'views/res_config_settings_views.xml',
+        'views/esign_access_refusal_views.xml',
+        'views/res_config_settings_security_views.xml',
+        'views/staff_access_refused_templates.xml',
         'views/esign_contract_views.xml',
         'views/esign_operation_log_views.xml',
         'views/esign_archive_wizard_views.xml',
@@ -38,6 +42,9 @@
     'assets': {
         'web.assets_backend': [
             'esign_municipal/static/src/field_editor/*',
+        ],
+        'web.assets_tests': [
+            'esign_municipal/static/tests/tours/*',
         ],
     },
     'demo': [

@@ -16,6 +16,12 @@ from . import esign_template_document
 from . import esign_template_field
 from . import purchase_order
 from . import res_config_settings
+from . import esign_access_refusal
+from . import esign_access_guard
+from . import ir_http
+from . import ir_ui_menu
+from . import res_config_settings_security
+from . import res_users
 from . import esign_archive_lock_mixin
 from . import esign_append_only_mixin
 from . import esign_settings_audit_mixin

@@ -5,6 +5,8 @@ import secrets
 from odoo import api, fields, models
 
 TOKEN_SCOPES = [('sign', 'Signing'), ('download', 'Download')]
+# An expired link still explains itself for this long, then it is forgotten.
+GC_AFTER_DAYS = 180
 
 
 def hash_token(token):
@@ -16,8 +18,10 @@ class EsignAccessToken(models.Model):
     reads the database (or a backup) cannot rebuild a working link.
 
     Each mail gets its own token (invitation, each reminder, the completion
-    mail), so the token never has to be read back; all of a signer's tokens
-    are revoked together when the envelope closes.
+    mail), so the token never has to be read back. When the envelope closes
+    the signing tokens are revoked, not deleted: an old link still tells the
+    portal whose it was, so it can say "cancelled" or "expired" instead of
+    "not found". Tokens are deleted some months after they expired.
     """
     _name = 'esign.access.token'
     _description = 'Signer link token (hashed)'
@@ -27,6 +31,7 @@ class EsignAccessToken(models.Model):
     scope = fields.Selection(TOKEN_SCOPES, required=True)
     token_hash = fields.Char(required=True, index=True)
     expires_at = fields.Datetime(required=True)
+    revoked_at = fields.Datetime()
 
     _sql_constraints = [('token_hash_unique', 'UNIQUE (token_hash)', 'Token collision.')]
 
@@ -38,18 +43,30 @@ class EsignAccessToken(models.Model):
         return token
 
     @api.model
-    def _find(self, signer_id, token, scope):
-        """The token record matching (signer, clear token, scope) and not expired, or an empty recordset."""
+    def _resolve(self, signer_id, token, scope):
+        """(token record, status) for a clear token of (signer, scope); status is
+        'valid', 'expired', 'revoked' or, with an empty record, 'unknown'."""
         if not token or not isinstance(token, str) or len(token) > 128:
-            return self.browse()
-        return self.sudo().search([
-            ('token_hash', '=', hash_token(token)),
-            ('signer_id', '=', int(signer_id)),
-            ('scope', '=', scope),
-            ('expires_at', '>', fields.Datetime.now()),
+            return self.browse(), 'unknown'
+        try:
+            signer_id = int(signer_id)
+        except (TypeError, ValueError):
+            return self.browse(), 'unknown'
+        record = self.sudo().search([
+            ('token_hash', '=', hash_token(token)), ('signer_id', '=', signer_id), ('scope', '=', scope),
         ], limit=1)
+        if not record:
+            return record, 'unknown'
+        if record.revoked_at:
+            return record, 'revoked'
+        if record.expires_at <= fields.Datetime.now():
+            return record, 'expired'
+        return record, 'valid'
+
+    def _revoke(self):
+        self.sudo().filtered(lambda token: not token.revoked_at).write({'revoked_at': fields.Datetime.now()})
 
     @api.autovacuum
     def _gc_expired(self):
-        limit = fields.Datetime.now() - datetime.timedelta(days=1)
+        limit = fields.Datetime.now() - datetime.timedelta(days=GC_AFTER_DAYS)
         self.sudo().search([('expires_at', '<', limit)]).unlink()

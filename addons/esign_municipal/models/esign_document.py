@@ -14,13 +14,14 @@ class EsignDocument(models.Model):
     `original` is the uploaded file; `current` starts as the prepared PDF (all
     fields created before any signature) and is replaced by each signature's
     incremental update. Every read and write of PDF bytes goes through
-    `_read_pdf` / `_write_pdf`, so that where the bytes live (attachments now,
-    the encrypted vault of esign_hsm later) is decided in one place.
+    `_read_pdf` / `_write_pdf`, which keep them in esign_hsm's vault: each
+    version encrypted under its own key, wrapped by the key-encryption key that
+    lives outside the database. Nothing else reads or writes them.
     """
     _name = 'esign.document'
     _description = 'Envelope document'
     _inherit = ['esign.envelope.content.mixin']
-    _esign_flow_fields = frozenset({'page_count', 'original_attachment_id', 'current_attachment_id'})
+    _esign_flow_fields = frozenset({'page_count', 'original_blob_id', 'current_blob_id'})
     _order = 'envelope_id, sequence, id'
 
     envelope_id = fields.Many2one('esign.envelope', string='Envelope', required=True, ondelete='cascade', index=True)
@@ -35,77 +36,82 @@ class EsignDocument(models.Model):
         [('upload', 'Uploaded'), ('template', 'Template'), ('order_report', 'Purchase order'),
          ('order_attachment', 'Attachment of the order')], string='Source', required=True, default='upload')
     pdf_upload = fields.Binary(string='PDF file', compute='_compute_pdf_upload', inverse='_inverse_pdf_upload')
-    original_attachment_id = fields.Many2one('ir.attachment', string='Original file', readonly=True, copy=False,
-                                             ondelete='restrict')
-    current_attachment_id = fields.Many2one('ir.attachment', string='Current version', readonly=True, copy=False,
-                                            ondelete='restrict')
+    original_blob_id = fields.Many2one('esign.vault.blob', string='Original file', readonly=True, copy=False,
+                                       ondelete='restrict', groups='base.group_system')
+    current_blob_id = fields.Many2one('esign.vault.blob', string='Current version', readonly=True, copy=False,
+                                      ondelete='restrict', groups='base.group_system')
+    has_file = fields.Boolean(compute='_compute_has_file', string='Has a PDF file')
     has_signed_version = fields.Boolean(compute='_compute_has_signed_version', string='Signed version available')
 
-    @api.depends('original_attachment_id')
+    @api.depends('original_blob_id')
+    def _compute_has_file(self):
+        for document in self:
+            document.has_file = bool(document.sudo().original_blob_id)
+
+    @api.depends('original_blob_id')
     def _compute_pdf_upload(self):
         for document in self:
-            # Only the size is needed by the form; the bytes are downloaded separately.
-            document.pdf_upload = document.original_attachment_id and base64.b64encode(
-                document._read_pdf('original'))
+            document.pdf_upload = document.has_file and base64.b64encode(document._read_pdf('original'))
 
     def _inverse_pdf_upload(self):
         for document in self:
             if document.pdf_upload:
                 document._esign_set_original(base64.b64decode(document.pdf_upload))
 
-    @api.depends('envelope_id.state', 'current_attachment_id')
+    @api.depends('envelope_id.state', 'current_blob_id')
     def _compute_has_signed_version(self):
         for document in self:
-            document.has_signed_version = bool(document.current_attachment_id) and \
-                document.envelope_id.state not in ('draft',)
+            document.has_signed_version = bool(document.sudo().current_blob_id) and \
+                document.envelope_id.state != 'draft'
+
 
     # -- CRUD: the mixin freezes documents once the envelope is sent ---------
 
     def unlink(self):
-        attachments = (self.original_attachment_id | self.current_attachment_id).sudo()
+        blobs = (self.sudo().original_blob_id | self.sudo().current_blob_id)
         result = super().unlink()
-        attachments.unlink()
+        self._esign_drop_blobs(blobs)
         return result
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default)
         for document, vals in zip(self, vals_list):
-            if document.original_attachment_id:
+            if document.has_file:
                 vals['pdf_upload'] = base64.b64encode(document._read_pdf('original'))
         return vals_list
 
     # -- PDF bytes: the only two methods that touch them ---------------------
 
     def _write_pdf(self, kind, data):
-        """Stores `data` as this document's `kind` version and returns nothing."""
+        """Stores `data` (bytes) as this document's `kind` version, encrypted in the vault."""
         self.ensure_one()
         if kind not in PDF_KINDS:
             raise ValueError(f'unknown PDF kind {kind!r}')
-        field = f'{kind}_attachment_id'
-        previous = self[field]
-        attachment = self.env['ir.attachment'].sudo().create({
-            'name': self._esign_file_name(kind),
-            'raw': data,
-            'mimetype': 'application/pdf',
-            'res_model': self._name,
-            'res_id': self.id,
-        })
-        super(EsignDocument, self.sudo()).write({field: attachment.id})
-        other = self['current_attachment_id' if kind == 'original' else 'original_attachment_id']
+        field = f'{kind}_blob_id'
+        document = self.sudo()
+        previous = document[field]
+        blob = self.env['esign.vault.blob']._store(
+            bytes(data), f'{self.envelope_id.number or "draft"}-{self.id}-{kind}', company=self.company_id)
+        super(EsignDocument, document).write({field: blob.id})
+        other = document['current_blob_id' if kind == 'original' else 'original_blob_id']
         if previous and previous != other:
-            previous.sudo().unlink()
+            self._esign_drop_blobs(previous)
 
     def _read_pdf(self, kind):
         """Bytes of this document's `kind` version (`current` falls back to the original)."""
         self.ensure_one()
         if kind not in PDF_KINDS:
             raise ValueError(f'unknown PDF kind {kind!r}')
-        attachment = self.sudo()[f'{kind}_attachment_id']
-        if not attachment and kind == 'current':
-            attachment = self.sudo().original_attachment_id
-        if not attachment:
+        document = self.sudo()
+        blob = document[f'{kind}_blob_id'] or (kind == 'current' and document.original_blob_id)
+        if not blob:
             raise UserError(self.env._('The document "%s" has no PDF file.', self.name))
-        return attachment.raw
+        return blob._read()
+
+    @api.model
+    def _esign_drop_blobs(self, blobs):
+        """A superseded version goes entirely (Odoo deletes the blob's ciphertext attachment with it)."""
+        blobs.sudo().exists().unlink()
 
     def _esign_file_name(self, kind):
         base = (self.filename or self.name or 'document').removesuffix('.pdf')
@@ -119,11 +125,11 @@ class EsignDocument(models.Model):
         info = pdf_engine.inspect_pdf(self.env, data, self.name or self.filename)
         self._write_pdf('original', data)
         super(EsignDocument, self.sudo()).write({'page_count': info.page_count})
-        if self.current_attachment_id:
+        current = self.sudo().current_blob_id
+        if current:
             # A new original makes any prepared version obsolete.
-            attachment = self.current_attachment_id
-            super(EsignDocument, self.sudo()).write({'current_attachment_id': False})
-            attachment.sudo().unlink()
+            super(EsignDocument, self.sudo()).write({'current_blob_id': False})
+            self._esign_drop_blobs(current)
 
     # -- downloads -----------------------------------------------------------
 

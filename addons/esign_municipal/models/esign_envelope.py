@@ -215,3 +215,30 @@ class EsignEnvelope(models.Model):
             'res_id': self.purchase_order_id.id,
             'view_mode': 'form',
         }
+
+    # -- the field editor (OWL client action esign_field_editor) ---------------------
+
+    def esign_editor_load(self):
+        """What the field editor shows: documents, signers and their fields."""
+        self.ensure_one()
+        self.check_access('read')
+        Field = self.env['esign.field']
+        return {
+            'title': self.display_name,
+            'readonly': self.state != 'draft' or not self.has_access('write'),
+            'field_types': Field._fields['field_type']._description_selection(self.env),
+            'documents': [{'id': document.id, 'name': document.name, 'page_count': document.page_count,
+                           'url': f'/esign/document/{document.id}/original'}
+                          for document in self.document_ids.filtered('has_file').sorted()],
+            'parties': [{'id': signer.id, 'name': signer.name, 'color': signer.color} for signer in self.signer_ids],
+            'fields': self.field_ids._layout_editor_values('signer_id'),
+        }
+
+    def esign_editor_save(self, fields_data):
+        """Replaces the envelope's fields by the editor's (draft envelopes only)."""
+        self.ensure_one()
+        self.check_access('write')
+        self._esign_check_draft()
+        self.env['esign.field']._layout_sync(self.field_ids, fields_data, self.document_ids, self.signer_ids,
+                                             'signer_id')
+        return True

@@ -7,7 +7,9 @@ certificates, except for a demo PKI without a server (the demo database is
 built with --stop-after-init), whose CRLs and OCSP answers are made
 in-process and clearly come from the DEMO - UNTRUSTED CA.
 """
-from odoo import models
+from cryptography import x509
+
+from odoo import api, models
 
 from odoo.addons.esign_hsm.engine import pki_server
 
@@ -18,9 +20,11 @@ class EsignEnvelope(models.Model):
     _inherit = 'esign.envelope'
 
     def _esign_timestamper(self):
-        """A pyHanko TimeStamper over the company's TSAs (esign_timestamp)."""
+        """A pyHanko TimeStamper over the company's TSAs (esign_timestamp, with
+        failover); every token it obtains is recorded against this envelope."""
         self.ensure_one()
-        return self.env['esign.tsa']._get_timestamper(self.company_id)
+        return self.env['esign.tsa']._get_timestamper(
+            self.company_id, res_model=self._name, res_id=self.id, description=self.display_name)
 
     def _esign_validation_context(self):
         """The pyHanko ValidationContext used to embed LTV data at finalization."""
@@ -40,7 +44,16 @@ class EsignEnvelope(models.Model):
         return trust.validation_context(roots, intermediates=intermediates)
 
     def _esign_tsa_trust_roots(self):
-        """Roots of the TSA certificates when they differ from the witness chain's
-        (an accredited TSA has its own CA). Override point until esign_timestamp
-        exposes the trust roots configured on its TSA records."""
-        return []
+        """Roots the company's TSAs chain to (an accredited TSA has its own CA)."""
+        tsas = self.env['esign.tsa'].sudo().search([('company_id', 'in', [False, self.company_id.id])])
+        return [cert for pem in tsas.mapped('trust_roots_pem') if pem and pem.strip()
+                for cert in x509.load_pem_x509_certificates(pem.encode())]
+
+    @api.model
+    def _esign_install_demo_tsa(self):
+        """Demo data: the demo PKI's TSA, in-process, for the main company (unless a TSA exists)."""
+        if self.env['esign.tsa'].sudo().search_count([]):
+            return
+        pki = self.env['esign.key.custody']._load_demo_pki(self.env.ref('base.main_company'))
+        self.env['esign.tsa'].sudo()._install_demo_tsa(pki.tsa.cert, pki.tsa.key, chain=[pki.issuing_ca.cert],
+                                                       trust_roots=[pki.root.cert])

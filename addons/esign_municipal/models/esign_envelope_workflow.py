@@ -68,7 +68,7 @@ class EsignEnvelope(models.Model):
                 problems.append(_('%(signer)s has fields on "%(document)s" but no signature field there.',
                                   signer=signer.name, document=document.name))
         for document in self.document_ids:
-            if not document.original_attachment_id:
+            if not document.has_file:
                 problems.append(_('"%s" has no PDF file.', document.name))
                 continue
             try:
@@ -213,8 +213,10 @@ class EsignEnvelope(models.Model):
         nothing does not invalidate the other transaction's snapshot.
         """
         self.ensure_one()
+        # The serialization failure is expected and retried: not an error for the log.
         self.env.cr.execute(
-            'UPDATE esign_envelope SET signing_revision = signing_revision + 1 WHERE id = %s', [self.id])
+            'UPDATE esign_envelope SET signing_revision = signing_revision + 1 WHERE id = %s', [self.id],
+            log_exceptions=False)
         self.invalidate_recordset()
         self.signer_ids.invalidate_recordset()
         self.document_ids.invalidate_recordset()

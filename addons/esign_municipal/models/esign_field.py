@@ -104,8 +104,15 @@ class EsignField(models.Model):
         return value
 
     def _esign_engine_value(self):
-        """What the engine writes into the PDF field."""
+        """What the engine writes into the PDF field.
+
+        Every field of the signer gets a value in the signer's own revision,
+        even one left blank: a field the signature locks (FieldMDP) but that
+        has no value yet is touched again by the final timestamp revision,
+        which then invalidates the signature; and the engine cannot fill an
+        empty string (no glyph to measure). A blank is therefore one space.
+        """
         self.ensure_one()
         if self.field_type == 'checkbox':
             return bool(self.value)
-        return self.value or ''
+        return self.value or ' '

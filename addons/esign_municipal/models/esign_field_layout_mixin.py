@@ -46,6 +46,46 @@ class EsignFieldLayoutMixin(models.AbstractModel):
         self.ensure_one()
         return (self.x1, self.y1, self.x2, self.y2)
 
+    @api.model
+    def _layout_sync(self, existing, incoming, documents, parties, party_field):
+        """Makes `existing` (this model's records) what the field editor sent.
+
+        incoming: [{id or False, document_id, party_id, field_type, label,
+        required, page, x1, y1, x2, y2}]; ids, documents and parties outside
+        the ones given are refused, so the editor cannot reach other records.
+        """
+        kept = self.browse()
+        to_create = []
+        for item in incoming:
+            if item.get('document_id') not in documents.ids or item.get('party_id') not in parties.ids:
+                raise ValidationError(self.env._('A field refers to a document or a signer of another envelope.'))
+            values = {
+                'document_id': item['document_id'],
+                party_field: item['party_id'],
+                'field_type': item.get('field_type') or 'signature',
+                'label': (item.get('label') or '')[:200],
+                'required': bool(item.get('required')),
+                'page': int(item.get('page') or 1),
+                **{corner: float(item.get(corner) or 0) for corner in ('x1', 'y1', 'x2', 'y2')},
+            }
+            record = existing.filtered(lambda field: field.id == item.get('id'))
+            if item.get('id') and not record:
+                raise ValidationError(self.env._('A field refers to a document or a signer of another envelope.'))
+            if record:
+                changed = {key: value for key, value in values.items()
+                           if (record[key].id if hasattr(record[key], 'id') else record[key]) != value}
+                if changed:
+                    record.write(changed)
+                kept |= record
+            else:
+                to_create.append(values)
+        (existing - kept).unlink()
+        return kept | self.create(to_create)
+
+    def _layout_editor_values(self, party_field):
+        return [dict(field._layout_values(), id=field.id, document_id=field.document_id.id,
+                     party_id=field[party_field].id) for field in self]
+
     def _layout_values(self):
         """The layout as plain values, for the field editor and for copying."""
         self.ensure_one()

@@ -8,7 +8,7 @@ from .esign_envelope import end_of_day_utc
 SIGNER_STATES = [
     ('waiting', 'Waiting'),
     ('invited', 'Signature requested'),
-    ('pending', 'Signing'),
+    ('pending', 'Being signed'),
     ('signed', 'Signed'),
     ('declined', 'Declined'),
 ]
@@ -127,15 +127,28 @@ class EsignSigner(models.Model):
         return self.env['esign.access.token']._issue(self, scope, expires_at)
 
     @api.model
+    def _esign_resolve_token(self, signer_id, token, scope='sign'):
+        """(signer as superuser, status) for the token of a mailed link.
+
+        status: 'valid' (the link works), 'expired' or 'revoked' (the envelope
+        was completed, declined, cancelled or expired: the portal explains
+        which from the envelope's state) or 'unknown' (empty signer: another
+        signer's or envelope's token, a tampered one, or one never issued).
+        Only a 'valid' token may show documents or accept a signature.
+        """
+        record, status = self.env['esign.access.token']._resolve(signer_id, token, scope)
+        return record.signer_id, status
+
+    @api.model
     def _esign_find_by_token(self, signer_id, token, scope='sign'):
-        """The signer (sudo) a mailed link opens, or an empty recordset when the
-        token is unknown, belongs to another signer or scope, or has expired."""
-        return self.env['esign.access.token']._find(signer_id, token, scope).signer_id
+        """The signer (as superuser) whose valid link this is, else an empty recordset."""
+        signer, status = self._esign_resolve_token(signer_id, token, scope)
+        return signer if status == 'valid' else self.browse()
 
     def _esign_revoke_tokens(self, scope=None):
         tokens = self.env['esign.access.token'].sudo().search(
             [('signer_id', 'in', self.ids)] + ([('scope', '=', scope)] if scope else []))
-        tokens.unlink()
+        tokens._revoke()
 
     def _esign_sign_url(self, token):
         self.ensure_one()

@@ -44,12 +44,12 @@ class EsignTemplate(models.Model):
             raise UserError(self.env._(
                 'The template "%(template)s" needs a signer for: %(roles)s.',
                 template=self.name, roles=', '.join(missing.mapped('name'))))
-        existing = len(envelope.document_ids)
-        for position, template_document in enumerate(self.document_ids, start=existing + 1):
+        last = max(envelope.document_ids.mapped('sequence'), default=0)
+        for position, template_document in enumerate(self.document_ids, start=1):
             document = self.env['esign.document'].create({
                 'envelope_id': envelope.id,
                 'name': template_document.name,
-                'sequence': position * 10,
+                'sequence': last + position * 10,
                 'filename': template_document.filename,
                 'source': 'template',
             })
@@ -59,3 +59,27 @@ class EsignTemplate(models.Model):
                 for field in template_document.field_ids
             ])
         return envelope
+
+    # -- the field editor (OWL client action esign_field_editor) ---------------------
+
+    def esign_editor_load(self):
+        self.ensure_one()
+        self.check_access('read')
+        Field = self.env['esign.template.field']
+        return {
+            'title': self.name,
+            'readonly': not self.has_access('write'),
+            'field_types': Field._fields['field_type']._description_selection(self.env),
+            'documents': [{'id': document.id, 'name': document.name, 'page_count': document.page_count,
+                           'url': f'/web/content/esign.template.document/{document.id}/pdf_file'}
+                          for document in self.document_ids],
+            'parties': [{'id': role.id, 'name': role.name, 'color': role.color} for role in self.role_ids],
+            'fields': self.document_ids.field_ids._layout_editor_values('role_id'),
+        }
+
+    def esign_editor_save(self, fields_data):
+        self.ensure_one()
+        self.check_access('write')
+        self.env['esign.template.field']._layout_sync(self.document_ids.field_ids, fields_data, self.document_ids,
+                                                      self.role_ids, 'role_id')
+        return True

@@ -31,3 +31,10 @@ class ResConfigSettings(models.TransientModel):
         default=14,
         help='A new envelope expires this many days after it is created, unless the sender changes the date.',
     )
+    esign_default_approver_id = fields.Many2one(
+        'res.users',
+        string='Default approver',
+        config_parameter='esign_municipal.default_approver_id',
+        domain=[('share', '=', False)],
+        help='The official proposed as approver when envelopes are sent from purchase orders.',
+    )

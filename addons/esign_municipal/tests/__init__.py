@@ -6,6 +6,11 @@ from . import test_envelope_crons
 from . import test_envelope_actions
 from . import test_envelope_access
 from . import test_purchase
+from . import test_field_editor
+from . import test_staff_settings
+from . import test_staff_mfa
+from . import test_staff_ip
+from . import test_staff_sso
 from . import test_archive_completion
 from . import test_operation_log
 from . import test_archive_immutability

@@ -21,7 +21,6 @@ from odoo.tests.common import TransactionCase, new_test_user
 
 from odoo.addons.esign_hsm.engine.pki import build_pki
 from odoo.addons.esign_hsm.engine.pki_server import PkiServer
-from odoo.addons.esign_timestamp.engine.rfc3161 import Rfc3161Client
 from odoo.addons.esign_timestamp.engine.tsa_server import TsaServer
 
 from ..engine.trust import as_asn1_cert
@@ -98,13 +97,15 @@ class EsignCase(TransactionCase):
             'name': 'Taro Yamada', 'parent_id': cls.vendor.id, 'type': 'contact',
             'email': 'yamada@construction.example'})
 
+        # The loopback TSA is the only one: an outage is an outage.
+        cls.env['esign.tsa'].search([]).active = False
+        cls.env['esign.tsa'].create({
+            'name': 'Loopback TSA', 'url': cls.tsa_server.url, 'timeout': 1.0,
+            'trust_roots_pem': cls.pki.root.cert_pem.decode()})
+
     def setUp(self):
         super().setUp()
         self.tsa_server.fault = None
-        # Until esign_timestamp's esign.tsa records exist, the envelope's TSA
-        # lookup is pointed at the loopback TSA (a real RFC 3161 server).
-        timestamper = Rfc3161Client(self.tsa_server.url, trust_roots=[self.pki.root.cert], timeout=1.0)
-        self.patch(type(self.env['esign.envelope']), '_esign_timestamper', lambda envelope: timestamper)
 
     # -- building envelopes ------------------------------------------------------
 

@@ -24,6 +24,7 @@ class TestEnvelopeActions(EsignCase):
         self.assertIn('The amount was wrong', notice.body_html)
         self.assertFalse(self.mails_to(approver), 'a signer never asked is not bothered')
         self.assertFalse(self.env['esign.signer']._esign_find_by_token(contractor.id, token))
+        self.assertEqual(self.env['esign.signer']._esign_resolve_token(contractor.id, token), (contractor, 'revoked'))
         self.assertIn('The amount was wrong', envelope.message_ids[0].body)
         with self.assertRaisesRegex(UserError, 'can no longer be cancelled'):
             envelope.with_user(self.officer)._esign_cancel('again')
@@ -91,7 +92,7 @@ class TestEnvelopeActions(EsignCase):
         self.assertEqual(copy.field_ids.signer_id, copy.signer_ids, 'fields point at the new signers')
         for original, duplicate in zip(envelope.document_ids, copy.document_ids):
             self.assertEqual(duplicate._read_pdf('original'), original._read_pdf('original'))
-            self.assertFalse(duplicate.current_attachment_id)
+            self.assertFalse(duplicate.sudo().current_blob_id)
         copy.with_user(self.officer).action_send()
         self.assertEqual(copy.state, 'sent')
 

@@ -73,13 +73,31 @@ class TestEnvelopeCrons(EsignCase):
         with freeze_time(datetime.datetime.combine(today + datetime.timedelta(days=7), datetime.time(15, 30))):
             self.assertFalse(self.env['esign.signer']._esign_find_by_token(contractor.id, token),
                              'the link dies with the envelope')
+            self.assertEqual(self.env['esign.signer']._esign_resolve_token(contractor.id, token)[1], 'expired')
             Envelope._cron_expire()
         self.assertEqual(envelope.state, 'expired')
         for signer in (contractor, approver):
             self.assertEqual(self.mails_to(signer)[-1].subject, '[デモ市] Outsourcing contract has expired')
-        self.assertFalse(self.env['esign.access.token'].sudo().search_count(
-            [('signer_id', 'in', envelope.signer_ids.ids), ('scope', '=', 'sign')]))
+        # The old link still says whose it was, so the portal can explain.
+        self.assertEqual(self.env['esign.signer']._esign_resolve_token(contractor.id, token),
+                         (contractor, 'revoked'))
         self.assertTrue(any('expired' in body for body in envelope.message_ids.mapped('body')))
+
+    def test_download_link_lasts_the_configured_days(self):
+        self.env['ir.config_parameter'].sudo().set_param('esign_municipal.download_validity_days', 14)
+        envelope = self.create_envelope(documents={'Contract': 1}, mode='parallel')
+        envelope.with_user(self.officer).action_send()
+        start = fields.Datetime.now()
+        with freeze_time(start):
+            for signer in envelope.signer_ids:
+                signer._complete_signing({}, {})
+        contractor = envelope.signer_ids.sorted('signing_order')[0]
+        _id, token = self.link_token(self.mails_to(contractor)[-1], 'download')
+        Signer = self.env['esign.signer']
+        with freeze_time(start + datetime.timedelta(days=13, hours=23)):
+            self.assertEqual(Signer._esign_resolve_token(contractor.id, token, 'download'), (contractor, 'valid'))
+        with freeze_time(start + datetime.timedelta(days=14, minutes=1)):
+            self.assertEqual(Signer._esign_resolve_token(contractor.id, token, 'download'), (contractor, 'expired'))
 
     def test_signature_waits_for_the_tsa_and_the_cron_applies_it(self):
         envelope = self.create_envelope(documents={'Contract': 1, 'Annex': 1})

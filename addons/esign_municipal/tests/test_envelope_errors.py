@@ -12,7 +12,7 @@ class TestEnvelopeErrors(EsignCase):
 
     def assert_nothing_sent(self, envelope):
         self.assertEqual(envelope.state, 'draft')
-        self.assertFalse(envelope.document_ids.current_attachment_id, 'no prepared PDF was kept')
+        self.assertFalse(envelope.document_ids.sudo().current_blob_id, 'no prepared PDF was kept')
         self.assertFalse(self.env['mail.mail'].sudo().search_count(
             [('model', '=', 'esign.signer'), ('res_id', 'in', envelope.signer_ids.ids)]))
         self.assertFalse(self.env['esign.access.token'].sudo().search_count(
@@ -61,6 +61,7 @@ class TestEnvelopeErrors(EsignCase):
 
     def test_non_pdf_document_is_refused_at_upload(self):
         envelope = self.create_envelope(documents={})
+        blobs_before = self.env['esign.vault.blob'].sudo().search_count([])
         for data, expected in ((b'PK\x03\x04 this is a zip', 'is not a PDF file'),
                                (make_pdf('Cut', 2)[:-400], 'incomplete'),
                                (b'%PDF-1.7\n garbage that is no PDF at all \n%%EOF', 'damaged')):
@@ -70,7 +71,7 @@ class TestEnvelopeErrors(EsignCase):
                     'envelope_id': envelope.id, 'name': 'Quote.xlsx', 'pdf_upload': base64.b64encode(data)})
             self.assertIn(expected, caught.exception.args[0])
         self.assertFalse(envelope.document_ids, 'the refused files were not kept')
-        self.assertFalse(self.env['ir.attachment'].sudo().search_count([('res_model', '=', 'esign.document')]))
+        self.assertEqual(self.env['esign.vault.blob'].sudo().search_count([]), blobs_before)
 
     def test_document_without_file(self):
         envelope = self.create_envelope(documents={'Contract': 1})

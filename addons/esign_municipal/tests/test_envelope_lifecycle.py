@@ -36,6 +36,10 @@ class TestEnvelopeLifecycle(EsignCase):
         self.assertEqual(self.env['esign.signer']._esign_find_by_token(signer_id, token), contractor)
         self.assertFalse(self.env['esign.signer']._esign_find_by_token(approver.id, token))
         self.assertFalse(self.env['esign.signer']._esign_find_by_token(signer_id, token, 'download'))
+        Signer = self.env['esign.signer']
+        for bad in (token[:-1] + ('A' if token[-1] != 'A' else 'B'), '', None, 'x' * 500, token + '/../1'):
+            self.assertEqual(Signer._esign_resolve_token(signer_id, bad), (Signer, 'unknown'))
+        self.assertEqual(Signer._esign_resolve_token('not-an-id', token), (Signer, 'unknown'))
         # Only a hash of the token is in the database.
         self.env.cr.execute("SELECT count(*) FROM esign_access_token WHERE token_hash = %s", [token])
         self.assertEqual(self.env.cr.fetchone()[0], 0)
@@ -75,6 +79,12 @@ class TestEnvelopeLifecycle(EsignCase):
             self.assertTrue(reasons[0].endswith('JSTに承認しました'))
         # The original stays as uploaded.
         self.assertNotIn(b'/ByteRange', envelope.document_ids[0]._read_pdf('original'))
+        # At rest every version is encrypted (esign_hsm's vault): no PDF in the filestore or the database.
+        for document in envelope.document_ids.sudo():
+            for blob in document.original_blob_id | document.current_blob_id:
+                self.assertNotIn(b'%PDF', blob.attachment_id.raw)
+        self.assertFalse(self.env['ir.attachment'].sudo().search_count(
+            [('res_model', '=', 'esign.document'), ('mimetype', '=', 'application/pdf')]))
 
         # 電子署名完了のお知らせ to every party, each with a download link valid 14 days.
         for signer in (contractor, approver):
@@ -85,6 +95,9 @@ class TestEnvelopeLifecycle(EsignCase):
             self.assertIn('14', completed.body_html)
             signer_id, token = self.link_token(completed, 'download')
             self.assertEqual(self.env['esign.signer']._esign_find_by_token(signer_id, token, 'download'), signer)
+            # The signing links now say the envelope is closed.
+            _id, sign_token = self.link_token(self.mails_to(signer)[0])
+            self.assertEqual(self.env['esign.signer']._esign_resolve_token(signer.id, sign_token)[1], 'revoked')
         # The story is in the chatter.
         story = envelope.message_ids.mapped('body')
         for expected in ('Envelope sent.', 'Taro Yamada signed.', 'Approver Sato signed.',
@@ -136,6 +149,23 @@ class TestEnvelopeLifecycle(EsignCase):
         self.assertEqual(str(fields[company._esign_pdf_name()]['/V']), '株式会社デモ建設')
         self.assertEqual(str(fields[day._esign_pdf_name()]['/V']), '2026-04-01')
         self.assertEqual(str(fields[agree._esign_pdf_name()]['/V']), '/Yes')
+
+    def test_blank_optional_fields_keep_every_signature_valid(self):
+        envelope = self.create_envelope(documents={'Contract': 1})
+        contractor, approver = envelope.signer_ids.sorted('signing_order')
+        document = envelope.document_ids
+        self.env['esign.field'].with_user(self.officer).create([
+            {'document_id': document.id, 'signer_id': contractor.id, 'field_type': 'text', 'required': False,
+             'label': 'Remarks', 'page': 1, 'x1': 72, 'y1': 100, 'x2': 300, 'y2': 120},
+            {'document_id': document.id, 'signer_id': contractor.id, 'field_type': 'checkbox', 'required': False,
+             'label': 'Newsletter', 'page': 1, 'x1': 72, 'y1': 140, 'x2': 86, 'y2': 154},
+        ])
+        envelope.with_user(self.officer).action_send()
+        contractor._complete_signing({}, {})
+        approver._complete_signing({}, {})
+        self.assertEqual(envelope.state, 'completed')
+        self.assert_signed(document._read_pdf('current'), [
+            f'FIELD_{envelope.number}_{contractor.id}', f'FIELD_{envelope.number}_{approver.id}'], doc_timestamps=1)
 
     def test_japanese_recipient_gets_japanese_mail(self):
         self.env['res.lang']._activate_lang('ja_JP')

@@ -2,7 +2,7 @@ import base64
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import EsignCase, make_pdf, pdf_field_names
 
@@ -69,18 +69,19 @@ class TestPurchaseIntegration(EsignCase):
         self.assertEqual((envelope.amount, envelope.currency_id, envelope.partner_id),
                          (order.amount_total, self.yen, self.vendor))
         self.assertEqual(envelope.transaction_date, order.date_approve.date())
-        self.assertEqual(envelope.document_ids.mapped('name'),
+        documents = envelope.document_ids.sorted()
+        self.assertEqual(documents.mapped('name'),
                          [f'Purchase order {order.name}', 'Specification', '機密保持契約書'])
-        report = envelope.document_ids[0]
+        report = documents[0]
         self.assertGreaterEqual(report.page_count, 1)
         contractor, approver = envelope.signer_ids.sorted('signing_order')
         self.assertEqual((contractor.partner_id, contractor.role), (self.contractor, 'contractor'))
         self.assertEqual((approver.user_id, approver.role), (self.approver, 'municipality'))
         # Everyone signs every order document; the template decides its own.
-        for document in envelope.document_ids[:2]:
+        for document in documents[:2]:
             self.assertEqual(pdf_field_names(document._read_pdf('current')), {
                 f'FIELD_{envelope.number}_{contractor.id}', f'FIELD_{envelope.number}_{approver.id}'})
-        self.assertEqual(len(pdf_field_names(envelope.document_ids[2]._read_pdf('current'))), 2)
+        self.assertEqual(len(pdf_field_names(documents[2]._read_pdf('current'))), 2)
         self.assertEqual(order.with_user(self.officer).esign_envelope_count, 1)
         self.assertEqual(order.with_user(self.officer).esign_state, 'sent')
         smart = order.with_user(self.officer).action_view_esign_envelopes()
@@ -99,6 +100,13 @@ class TestPurchaseIntegration(EsignCase):
                 doc_timestamps=1))
         self.assertIn(envelope.number, order.message_ids[0].body)
         self.assertEqual(order.message_ids[0].attachment_ids, signed)
+
+    def test_default_approver_from_settings(self):
+        self.env['res.config.settings'].create({'esign_default_approver_id': self.approver.id}).execute()
+        action = self.make_order().with_user(self.officer).action_esign_send()
+        wizard = Form(self.env[action['res_model']].with_user(self.officer).with_context(action['context']))
+        self.assertEqual(wizard.approver_id, self.approver)
+        self.assertEqual(wizard.vendor_contact_id, self.contractor)
 
     def test_draft_to_place_fields(self):
         order = self.make_order()

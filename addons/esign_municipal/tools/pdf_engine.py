@@ -104,11 +104,7 @@ def signing_user_error(env, exc):
     error = _timestamp_error(exc)
     if error is not None:
         _logger.warning('timestamp refused: %s (%s)', error, error.code)
-        if error.code == 'no_tsa':
-            return UserError(env._('No timestamp authority is configured. Nothing was signed; an administrator '
-                                   'must add one in Settings.'))
-        return UserError(env._('The timestamp authority gave an answer that cannot be trusted (%s). Nothing was '
-                               'signed; please try again later or contact the sender.', error.code))
+        return UserError(env._('Nothing was signed: %s', env['esign.tsa']._error_message(error)))
     if isinstance(exc, EngineError):
         _logger.warning('signing refused: %s (%s)', exc, exc.code)
         return UserError(env._('The document could not be signed (%s). Nothing was signed; please contact the '
