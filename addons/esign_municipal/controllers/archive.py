@@ -49,14 +49,14 @@ class EsignArchiveController(http.Controller):
         envelope = request.env['esign.envelope'].browse(envelope_id)
         try:
             envelope.check_access('read')
-            attachment = envelope.sudo().audit_certificate_id
-        except (AccessError, MissingError):
+            data = envelope._esign_audit_certificate_pdf()
+        except (AccessError, MissingError, UserError):
             raise NotFound() from None
-        if not attachment:
+        if not data:
             raise NotFound()
         envelope.sudo()._esign_log('download', request_info=backoffice_request_info(), file='audit_certificate')
-        return request.make_response(attachment.raw, headers=PDF_HEADERS + [
-            ('Content-Disposition', content_disposition(attachment.name))])
+        return request.make_response(data, headers=PDF_HEADERS + [
+            ('Content-Disposition', content_disposition(f'{envelope.sudo().number}-audit-certificate.pdf'))])
 
     # -- the ZIP export ----------------------------------------------------------------------
 

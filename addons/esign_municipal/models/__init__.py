@@ -37,6 +37,7 @@ from . import esign_signer_lock
 from . import esign_field_lock
 from . import esign_signature_verifier
 from . import esign_archive_csv
+from . import esign_vault_blob_lock
 from . import ir_attachment
 from . import res_config_settings_archive
 from . import esign_tsa_audit

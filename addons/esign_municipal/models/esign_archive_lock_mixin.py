@@ -21,6 +21,9 @@ class EsignArchiveLockMixin(models.AbstractModel):
     _name = 'esign.archive.lock.mixin'
     _description = 'Archived record lock'
 
+    # The archive_guard reasons that may delete a locked record.
+    _esign_unlink_reasons = (archive_guard.RETENTION_DELETE,)
+
     def _esign_locked(self):
         """The records of self that are archived (to be overridden)."""
         return self.browse()
@@ -50,8 +53,8 @@ class EsignArchiveLockMixin(models.AbstractModel):
         return super().write(vals)
 
     def unlink(self):
-        if not archive_guard.is_unlocked(archive_guard.RETENTION_DELETE) and self._esign_locked() and \
-                not archive_guard.module_being_removed(self.env):
+        if not any(archive_guard.is_unlocked(reason) for reason in self._esign_unlink_reasons) and \
+                self._esign_locked() and not archive_guard.module_being_removed(self.env):
             raise self._esign_lock_error()
         return super().unlink()
 

@@ -60,8 +60,7 @@ class EsignContract(models.Model):
     correction_ids = fields.One2many('esign.contract.correction', 'contract_id', string='Correction history',
                                      readonly=True)
     correction_count = fields.Integer(compute='_compute_counts', string='Corrections')
-    audit_certificate_id = fields.Many2one(related='envelope_id.audit_certificate_id',
-                                           string='Audit certificate')
+    has_audit_certificate = fields.Boolean(related='envelope_id.has_audit_certificate')
     verification_state = fields.Selection(
         [('unverified', 'Not verified yet'), ('valid', 'Valid'), ('invalid', 'Problems found')],
         string='Verification', default='unverified', required=True, readonly=True)
@@ -161,18 +160,15 @@ class EsignContract(models.Model):
         self.env['esign.operation.log']._esign_record('delete', contract=contract,
                                                       retention_until=contract.retention_until)
         envelope = contract.envelope_id
-        blobs = contract.document_ids.blob_id
-        files = envelope.document_ids.original_attachment_id | envelope.document_ids.current_attachment_id
+        blobs = contract.document_ids.blob_id | envelope.document_ids.original_blob_id | \
+            envelope.document_ids.current_blob_id | envelope.audit_certificate_blob_id
         with archive_guard.unlocked(archive_guard.RETENTION_DELETE):
             contract.document_ids.unlink()
             contract.unlink()
-            blob_files = blobs.attachment_id
-            blobs.unlink()
-            blob_files.unlink()
-            if envelope:
-                # Documents, signers and fields go with the envelope (ON DELETE CASCADE); their files after them.
-                envelope.unlink()
-                files.exists().unlink()
+            # Documents, signers and fields go with the envelope (ON DELETE CASCADE), the files after them
+            # (Odoo deletes a blob's ciphertext attachment with the blob).
+            envelope.unlink()
+            blobs.exists().unlink()
 
     # -- entering the archive --------------------------------------------------------
 

@@ -225,8 +225,11 @@ class EsignContractDocument(models.Model):
         for document in self:
             try:
                 count, problems = document._esign_timestamp_problems(verifier._esign_validate(document._read_pdf()))
-            except UserError as exc:  # the file itself cannot be read back (vault key missing ...)
-                count, problems = 0, [exc.args[0]]
+            except Exception as exc:  # noqa: BLE001 - the file cannot be read back (altered ciphertext, key missing)
+                _logger.warning('archive: %s of contract %s cannot be read: %s', document.name,
+                                document.contract_id.number, exc)
+                count, problems = 0, [self.env._('The archived file cannot be read back (%s).',
+                                                 exc.args[0] if exc.args else type(exc).__name__)]
             timestamps += count
             if problems:
                 failures.append((document, ' '.join(problems)))

@@ -24,9 +24,23 @@ class EsignEnvelope(models.Model):
     _inherit = ['esign.envelope', 'esign.archive.lock.mixin']
 
     contract_ids = fields.One2many('esign.contract', 'envelope_id', string='Archived contract', readonly=True)
-    audit_certificate_id = fields.Many2one('ir.attachment', string='Audit certificate', readonly=True, copy=False,
-                                           ondelete='restrict')
+    # 合意締結証明書, kept encrypted like the documents (it names people, addresses and IPs).
+    audit_certificate_blob_id = fields.Many2one('esign.vault.blob', string='Audit certificate file', readonly=True,
+                                                copy=False, ondelete='restrict', groups='base.group_system')
+    has_audit_certificate = fields.Boolean(compute='_compute_has_audit_certificate', string='Audit certificate ready')
     log_count = fields.Integer(compute='_compute_log_count', string='Log entries')
+
+    @api.depends('audit_certificate_blob_id')
+    def _compute_has_audit_certificate(self):
+        for envelope in self:
+            envelope.has_audit_certificate = bool(envelope.sudo().audit_certificate_blob_id)
+
+    def _esign_audit_certificate_pdf(self):
+        """The bytes of the audit certificate attached on completion, or None
+        while it is not made yet. The caller checks who may read it."""
+        self.ensure_one()
+        blob = self.sudo().audit_certificate_blob_id
+        return blob._read() if blob else None
 
     def _compute_log_count(self):
         counts = dict(self.env['esign.operation.log'].sudo()._read_group(
@@ -63,7 +77,7 @@ class EsignEnvelope(models.Model):
         the cron makes it later (the contract is archived either way)."""
         self.ensure_one()
         self.env['esign.contract']._esign_archive_envelope(self)
-        if self.audit_certificate_id:
+        if self.sudo().audit_certificate_blob_id:
             return True
         try:
             with self.env.cr.savepoint():
@@ -81,17 +95,12 @@ class EsignEnvelope(models.Model):
         pdf = envelope._esign_render_audit_certificate()
         stamped = ltv.timestamp_document(pdf, timestamper=envelope._esign_timestamper(),
                                          validation_context=envelope._esign_validation_context())
+        blob = self.env['esign.vault.blob'].sudo()._store(
+            stamped, self.env._('Audit certificate %s.pdf', envelope.number), company=envelope.company_id)
         with archive_guard.unlocked(archive_guard.ARCHIVING):
-            attachment = self.env['ir.attachment'].sudo().create({
-                'name': self.env._('Audit certificate %s.pdf', envelope.number),
-                'raw': stamped,
-                'mimetype': 'application/pdf',
-                'res_model': self._name,
-                'res_id': envelope.id,
-            })
-            envelope.write({'audit_certificate_id': attachment.id})
+            envelope.write({'audit_certificate_blob_id': blob.id})
         envelope.message_post(body=self.env._('The audit certificate is attached.'))
-        return attachment
+        return blob
 
     def _esign_render_audit_certificate(self):
         # Rendered with wkhtmltopdf even in test mode: what is attached must be a real PDF.
@@ -103,7 +112,7 @@ class EsignEnvelope(models.Model):
     def _cron_archive_pending(self):
         """Completed envelopes not archived yet, or still without their audit certificate."""
         envelopes = self.sudo().search([('state', '=', 'completed'), '|', ('contract_ids', '=', False),
-                                        ('audit_certificate_id', '=', False)])
+                                        ('audit_certificate_blob_id', '=', False)])
         for envelope in envelopes:
             envelope._esign_archive()
 
@@ -148,7 +157,7 @@ class EsignEnvelope(models.Model):
     def action_download_audit_certificate(self):
         self.ensure_one()
         self.check_access('read')
-        if not self.audit_certificate_id:
+        if not self.has_audit_certificate:
             raise UserError(self.env._('The audit certificate of %s is not ready yet: it is made when the envelope '
                                        'is completed.', self.display_name))
         return {'type': 'ir.actions.act_url', 'target': 'download',

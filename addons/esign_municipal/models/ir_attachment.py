@@ -2,17 +2,19 @@ from odoo import models
 from odoo.exceptions import UserError
 
 from ..tools import archive_guard
+from .esign_vault_blob_lock import ARCHIVED_BLOBS_SQL
 
 # The content of a file: what an archived attachment must keep.
 CONTENT_FIELDS = frozenset({'raw', 'datas', 'db_datas', 'store_fname', 'file_size', 'checksum', 'mimetype',
                             'name', 'res_model', 'res_id', 'res_field', 'type', 'url', 'company_id'})
-ARCHIVE_MODELS = ('esign.document', 'esign.envelope', 'esign.vault.blob')
+ARCHIVE_MODELS = ('esign.vault.blob',)
 
 
 class IrAttachment(models.Model):
-    """The files of archived contracts (signed PDFs, audit certificates, the
-    encrypted copies of registered contracts) cannot be changed or deleted
-    through the ORM by anyone; see esign.archive.lock.mixin."""
+    """The files of archived contracts (the ciphertexts of their vault blobs:
+    signed PDFs, audit certificates, registered contracts) cannot be changed
+    or deleted through the ORM by anyone; see esign.archive.lock.mixin and
+    esign_vault_blob_lock."""
     _inherit = 'ir.attachment'
 
     def _esign_archived(self):
@@ -27,21 +29,9 @@ class IrAttachment(models.Model):
         # While the addon is uninstalled its tables go away: nothing is guarded any more.
         if not candidates or archive_guard.module_being_removed(self.env):
             return self.browse()
-        cr.execute("""
-            SELECT d.original_attachment_id FROM esign_document d
-              JOIN esign_envelope e ON e.id = d.envelope_id
-             WHERE e.state = 'completed' AND d.original_attachment_id = ANY(%(ids)s)
-            UNION
-            SELECT d.current_attachment_id FROM esign_document d
-              JOIN esign_envelope e ON e.id = d.envelope_id
-             WHERE e.state = 'completed' AND d.current_attachment_id = ANY(%(ids)s)
-            UNION
-            SELECT e.audit_certificate_id FROM esign_envelope e
-             WHERE e.state = 'completed' AND e.audit_certificate_id = ANY(%(ids)s)
-            UNION
+        cr.execute(f"""
             SELECT b.attachment_id FROM esign_vault_blob b
-              JOIN esign_contract_document cd ON cd.blob_id = b.id
-             WHERE b.attachment_id = ANY(%(ids)s)
+             WHERE b.attachment_id = ANY(%(ids)s) AND b.id IN ({ARCHIVED_BLOBS_SQL})
         """, {'ids': candidates})
         return self.browse([row[0] for row in cr.fetchall()])
 

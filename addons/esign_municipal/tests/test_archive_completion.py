@@ -43,10 +43,11 @@ class TestArchiveOnCompletion(ArchiveCase):
             self.assertIn('Timestamp', archived.timestamp_tsa)
             self.assertTrue(archived.timestamp_at and archived.timestamp_expires_at > archived.timestamp_at)
 
-        certificate = envelope.audit_certificate_id
-        self.assertTrue(certificate, 'the audit certificate is attached on completion')
-        self.assertEqual(contract.audit_certificate_id, certificate)
-        pdf = certificate.raw
+        self.assertTrue(envelope.has_audit_certificate and contract.has_audit_certificate,
+                        'the audit certificate is attached on completion')
+        blob = envelope.sudo().audit_certificate_blob_id
+        self.assertNotEqual(blob.attachment_id.raw[:5], b'%PDF-', 'kept encrypted, like the documents')
+        pdf = envelope._esign_audit_certificate_pdf()
         self.assertTrue(pdf.startswith(b'%PDF'))
         report = validate_pdf(pdf, trust_roots=[self.pki.root.cert])
         self.assertEqual(report.verdict, 'valid', report.to_dict())
@@ -90,10 +91,11 @@ class TestArchiveOnCompletion(ArchiveCase):
         approver._complete_signing({}, {'auth_method': 'backoffice'})
         self.assertEqual(envelope.state, 'completed')
         self.assertTrue(envelope.contract_ids)
-        self.assertFalse(envelope.audit_certificate_id)
+        self.assertFalse(envelope.has_audit_certificate)
         self.patch(type(envelope), '_esign_attach_audit_certificate', original)
         self.env['esign.envelope']._cron_archive_pending()
-        self.assertTrue(envelope.audit_certificate_id)
+        envelope.invalidate_recordset()
+        self.assertTrue(envelope.has_audit_certificate)
 
     def test_archived_pdf_opens_in_pdfjs(self):
         envelope = self.complete_envelope()

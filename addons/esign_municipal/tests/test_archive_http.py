@@ -44,7 +44,7 @@ class TestArchiveHttp(HttpCase, ArchiveCase):
         self.authenticate('esign_officer', 'esign_officer')
         response = self.url_open(f'/esign/audit-certificate/{envelope.id}')
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.content, envelope.audit_certificate_id.raw)
+        self.assertEqual(response.content, envelope._esign_audit_certificate_pdf())
         self.assertTrue(self.log_of(envelope_ref=envelope.id, event='download', user_ref=self.officer.id))
 
     def test_zip_export_is_complete_and_checkable(self):

@@ -37,8 +37,10 @@ class TestArchiveImmutability(ArchiveCase):
         archived = contract.sudo().document_ids[:1].with_env(env)
         signer = envelope.sudo().signer_ids[:1].with_env(env)
         field = envelope.sudo().field_ids[:1].with_env(env)
-        signed_file = document.sudo().current_attachment_id.with_env(env)
-        certificate = envelope.sudo().audit_certificate_id.with_env(env)
+        signed_blob = document.sudo().current_blob_id.with_env(env)
+        signed_file = signed_blob.sudo().attachment_id.with_env(env)
+        certificate_blob = envelope.sudo().audit_certificate_blob_id.with_env(env)
+        certificate = certificate_blob.sudo().attachment_id.with_env(env)
         return [
             ('contract metadata', lambda: contract.write({'amount': 1})),
             ('contract number', lambda: contract.write({'number': 'X'})),
@@ -55,10 +57,13 @@ class TestArchiveImmutability(ArchiveCase):
             ('signer evidence', lambda: signer.write({'signed_ip': '10.0.0.1'})),
             ('signer deletion', lambda: signer.unlink()),
             ('field value', lambda: field.write({'value': 'changed'})),
-            ('signed PDF bytes', lambda: signed_file.write({'raw': b'%PDF-1.7 forged'})),
-            ('signed PDF deletion', lambda: signed_file.unlink()),
-            ('audit certificate bytes', lambda: certificate.write({'datas': ''})),
-            ('audit certificate deletion', lambda: certificate.unlink()),
+            ('signed PDF ciphertext', lambda: signed_file.write({'raw': b'forged'})),
+            ('signed PDF ciphertext deletion', lambda: signed_file.unlink()),
+            ('signed PDF blob', lambda: signed_blob.write({'name': 'other.pdf'})),
+            ('signed PDF blob deletion', lambda: signed_blob.unlink()),
+            ('audit certificate ciphertext', lambda: certificate.write({'datas': ''})),
+            ('audit certificate deletion', lambda: certificate_blob.unlink()),
+            ('envelope certificate link', lambda: envelope.write({'audit_certificate_blob_id': False})),
         ]
 
     def test_every_role_is_refused(self):

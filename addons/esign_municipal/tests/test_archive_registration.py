@@ -99,30 +99,38 @@ class TestArchiveRegistration(ArchiveCase):
 
     def test_batch_timestamp_verification_counts_and_failures(self):
         good = self.register()
+        swapped = self.register(name='Swapped behind Odoo\'s back')
         envelope = self.complete_envelope()
         archived = envelope.contract_ids.document_ids
-        # Someone alters the signed file on the server's disk, outside Odoo.
-        attachment = envelope.document_ids.current_attachment_id
+        # 1. Someone alters the (encrypted) signed file on the server's disk, outside Odoo.
+        attachment = envelope.document_ids.sudo().current_blob_id.attachment_id
         path = attachment._full_path(attachment.store_fname)
         data = bytearray(open(path, 'rb').read())
-        position = data.index(b'stream\n') + 30
-        data[position] ^= 0x01
+        data[len(data) // 2] ^= 0x01
         with open(path, 'wb') as handle:
             handle.write(bytes(data))
+        # 2. Someone with database access points a record at another, well encrypted, altered PDF.
+        original = swapped.document_ids._read_pdf()
+        position = original.index(b'stream\n') + 30
+        altered = original[:position] + bytes([original[position] ^ 0x01]) + original[position + 1:]
+        blob = self.env['esign.vault.blob'].sudo()._store(altered, 'altered.pdf')
+        self.env.cr.execute('UPDATE esign_contract_document SET blob_id = %s WHERE id = %s',
+                            [blob.id, swapped.document_ids.id])
         self.env.invalidate_all()
         today = good.archived_at.date()
         wizard = self.env['esign.archive.verify.wizard'].with_user(self.auditor).create(
             {'date_from': today, 'date_to': today})
         wizard.action_verify()
-        self.assertEqual(wizard.document_count, 2)
-        self.assertEqual((wizard.valid_count, wizard.failed_count), (1, 1))
-        self.assertGreaterEqual(wizard.timestamp_count, 4, 'document timestamp + 2 signature timestamps + 1')
-        self.assertEqual(wizard.line_ids.document_id, archived)
-        self.assertIn('changed', wizard.line_ids.problem)
+        self.assertEqual(wizard.document_count, 3)
+        self.assertEqual((wizard.valid_count, wizard.failed_count), (1, 2))
+        self.assertGreaterEqual(wizard.timestamp_count, 2)
+        problems = {line.document_id: line.problem for line in wizard.line_ids}
+        self.assertIn('cannot be read back', problems[archived])
+        self.assertIn('were changed', problems[swapped.document_ids])
         self.assertEqual(archived.verification_state, 'invalid')
         self.assertEqual(good.document_ids.verification_state, 'valid')
         entry = self.log_of(event='verify_timestamps', user_ref=self.auditor.id)
-        self.assertIn('"failed": 1', entry.details)
+        self.assertIn('"failed": 2', entry.details)
         # An empty period verifies nothing.
         wizard = self.env['esign.archive.verify.wizard'].with_user(self.auditor).create(
             {'date_from': '2001-01-01', 'date_to': '2001-01-31'})

@@ -92,10 +92,10 @@ class EsignArchiveExportWizard(models.TransientModel):
                               'newest_timestamp': format_jst(document.timestamp_at),
                               'timestamp_authority': document.timestamp_tsa or '',
                               'renewals': document.renewal_count})
-        certificate = contract.sudo().envelope_id.audit_certificate_id
+        certificate = contract.envelope_id and contract.sudo().envelope_id._esign_audit_certificate_pdf()
         if certificate:
             path = f'{folder}/audit-certificate.pdf'
-            add(archive, path, certificate.raw)
+            add(archive, path, certificate)
             files.append(path)
         item = {
             'number': contract.number, 'title': contract.name, 'reference': contract.reference or '',
