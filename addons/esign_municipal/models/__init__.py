@@ -42,3 +42,4 @@ from . import ir_attachment
 from . import res_config_settings_archive
 from . import esign_tsa_audit
 from . import esign_witness_key_audit
+from . import esign_access_refusal_log

@@ -139,6 +139,17 @@ class TestOperationLog(ArchiveCase):
         self.assertIn('Wrong amount', cancel.details)
         self.assertEqual(cancel.user_ref, self.officer.id)
 
+    def test_refused_staff_access_is_in_the_log(self):
+        values = self.env['esign.access.refusal']._esign_refusal_values('ip', self.officer, 'esign.envelope')
+        values.update({'ip_address': '203.0.113.99', 'user_agent': 'curl/8', 'path': '/odoo/action-1'})
+        self.env['esign.access.refusal'].sudo()._esign_log_refusal([values])
+        entry = self.log_of(event='access_refused')
+        self.assertEqual(len(entry), 1)
+        self.assertEqual((entry.user_ref, entry.ip_address, entry.user_agent, entry.res_model),
+                         (self.officer.id, '203.0.113.99', 'curl/8', 'esign.envelope'))
+        self.assertIn('"reason": "ip"', entry.details)
+        self.assertEqual(entry.event_label, 'Access refused')
+
     def test_settings_changes_are_logged(self):
         settings = self.env['res.config.settings'].with_user(self.manager).create({'esign_renewal_months': 7})
         settings.execute()
