@@ -15,6 +15,8 @@ from ..tools.archive_pdf import MAX_PDF_SIZE
 from ..wizard.request_info import backoffice_request_info
 
 PUBLIC_VERIFICATION = 'esign_municipal.public_verification'
+# Anonymous uploads are validated on the server: keep them to contract-sized files.
+PUBLIC_MAX_PDF_SIZE = 20 * 1024 * 1024
 PDF_HEADERS = [('Content-Type', 'application/pdf'), ('Cache-Control', 'no-store'),
                ('X-Content-Type-Options', 'nosniff')]
 
@@ -106,12 +108,13 @@ class EsignArchiveController(http.Controller):
         if lang in ('ja_JP', 'en_US'):
             request.update_context(lang=lang)
         values = {'report': None, 'error': None, 'lang': request.env.context.get('lang')}
+        limit = PUBLIC_MAX_PDF_SIZE if request.env.user._is_public() else MAX_PDF_SIZE
         if request.httprequest.method == 'POST':
-            data = pdf.read(MAX_PDF_SIZE + 1) if pdf else b''
+            data = pdf.read(limit + 1) if pdf else b''
             if not data:
                 values['error'] = request.env._('Choose the signed PDF to verify.')
-            elif len(data) > MAX_PDF_SIZE:
-                values['error'] = request.env._('The file is larger than %s MB.', MAX_PDF_SIZE // (1024 * 1024))
+            elif len(data) > limit:
+                values['error'] = request.env._('The file is larger than %s MB.', limit // (1024 * 1024))
             else:
                 name = (pdf.filename or '')[:200] or request.env._('Uploaded PDF')
                 verifier = request.env['esign.signature.verifier'].sudo().with_context(

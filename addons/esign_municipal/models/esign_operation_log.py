@@ -13,6 +13,8 @@ References to other records are plain integers and names, not foreign keys:
 deleting an envelope (a draft, or a contract after its retention period) must
 neither change nor remove a single log row.
 """
+import asyncio
+import hashlib
 import json
 import logging
 
@@ -270,6 +272,51 @@ class EsignOperationLog(models.Model):
         cr.execute('SELECT count(*) FROM esign_operation_log WHERE chain_seq IS NULL')
         return result, cr.fetchone()[0]
 
+    # -- anchoring: a timestamp on the newest hash ---------------------------------------
+
+    @api.model
+    def _esign_anchor(self):
+        """Timestamps the newest hash of the chain (RFC 3161, the company's TSAs).
+
+        A hash chain alone can be recomputed end to end by someone who rewrites
+        the table; a timestamped head cannot, so such a rewrite shows at the
+        next verification. The token is kept by esign_timestamp
+        (esign.timestamp.token, res_model esign.operation.log, res_id = the
+        entry whose hash it covers). Returns the token, or False when the
+        head is anchored already or the log is empty."""
+        self._esign_seal()
+        head = self.sudo().search([('chain_seq', '!=', False)], order='chain_seq desc', limit=1)
+        Token = self.env['esign.timestamp.token'].sudo()
+        if not head or Token.search_count([('res_model', '=', self._name), ('res_id', '=', head.id)]):
+            return False
+        timestamper = self.env['esign.tsa']._get_timestamper(
+            self.env.company, res_model=self._name, res_id=head.id,
+            description=self.env._('Operation log, newest hash'))
+        algorithm = getattr(timestamper, 'hash_algorithm', 'sha256')
+        asyncio.run(timestamper.async_timestamp(hashlib.new(algorithm, bytes.fromhex(head.entry_hash)).digest(),
+                                                algorithm))
+        return Token.search([('res_model', '=', self._name), ('res_id', '=', head.id)], limit=1)
+
+    @api.model
+    def _cron_anchor(self):
+        self._esign_anchor()
+
+    @api.model
+    def _esign_check_anchors(self):
+        """[(token, problem)] for every anchor that no longer matches the chain
+        (its entry is gone or has another hash) or whose token does not verify."""
+        problems = []
+        tokens = self.env['esign.timestamp.token'].sudo().search([('res_model', '=', self._name)], order='res_id')
+        for token in tokens:
+            self.env.cr.execute('SELECT entry_hash FROM esign_operation_log WHERE id = %s', [token.res_id])
+            row = self.env.cr.fetchone()
+            expected = row and row[0] and hashlib.new(token.hash_algorithm, bytes.fromhex(row[0])).hexdigest()
+            if expected != token.imprint:
+                problems.append((token, 'rewritten'))
+            elif token._verify().get(token):
+                problems.append((token, 'token'))
+        return problems
+
     def action_verify_chain(self):
         """Checks the whole chain and says where it first breaks."""
         if not self.env.user.has_group('esign_municipal.group_esign_auditor'):
@@ -292,14 +339,24 @@ class EsignOperationLog(models.Model):
                         seq=result.first_break.seq, id=result.first_break.row_id,
                         time=broken.logged_at or '-', event=broken.event_label or '-',
                         reason=reasons[result.first_break.reason], count=result.checked)
+        anchors = self._esign_check_anchors()
+        for token, problem in anchors:
+            if problem == 'rewritten':
+                message += ' ' + _('The log up to entry ID %(id)s was rewritten after it was timestamped on '
+                                   '%(time)s (UTC): its hash is no longer the timestamped one.',
+                                   id=token.res_id, time=token.gen_time)
+            else:
+                message += ' ' + _('The timestamp of entry ID %s does not verify.', token.res_id)
         if unsealed:
             message += ' ' + _('%s entries are waiting to be chained.', unsealed)
-        self._esign_record('verify_log', intact=result.intact, checked=result.checked,
-                           first_break=result.first_break and result.first_break.row_id)
+        intact = result.intact and not anchors
+        self._esign_record('verify_log', intact=intact, checked=result.checked,
+                           first_break=result.first_break and result.first_break.row_id,
+                           anchors_broken=[token.res_id for token, _problem in anchors])
         return {
             'type': 'ir.actions.client', 'tag': 'display_notification',
             'params': {'title': _('Operation log verification'), 'message': message, 'sticky': True,
-                       'type': 'success' if result.intact else 'danger'},
+                       'type': 'success' if intact else 'danger'},
         }
 
     def action_open_envelope(self):

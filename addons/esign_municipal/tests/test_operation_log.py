@@ -1,5 +1,6 @@
 import base64
 import csv
+import hashlib
 import io
 import os
 import subprocess
@@ -12,6 +13,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import config
 
+from ..engine import hash_chain
+from ..models.esign_operation_log import HASHED_COLUMNS
 from ..tools import archive_guard
 from .archive_common import ArchiveCase
 
@@ -75,6 +78,35 @@ class TestOperationLog(ArchiveCase):
         self.env.cr.execute('DELETE FROM esign_operation_log WHERE id = %s', [entries[1].id])
         result, _unsealed = self.env['esign.operation.log']._esign_verify_chain()
         self.assertEqual((result.first_break.row_id, result.first_break.reason), (entries[2].id, 'gap'))
+
+    def test_timestamped_head_reveals_a_rewritten_chain(self):
+        entries = (self.record('view') | self.record('download') | self.record('sign')).sorted('id')
+        token = self.env['esign.operation.log']._esign_anchor()
+        head = entries[-1]
+        self.assertEqual((token.res_model, token.res_id), ('esign.operation.log', head.id))
+        self.assertEqual(token.imprint, hashlib.sha256(bytes.fromhex(head.entry_hash)).hexdigest())
+        self.assertFalse(self.env['esign.operation.log']._esign_anchor(), 'the head is anchored once')
+        self.assertEqual(self.env['esign.operation.log']._esign_check_anchors(), [])
+        # Someone changes an entry and recomputes every hash after it: the chain holds, the anchor does not.
+        self.env.cr.execute("UPDATE esign_operation_log SET ip_address = '203.0.113.66' WHERE id = %s",
+                            [entries[1].id])
+        self.env.cr.execute(f'SELECT chain_seq, {", ".join(HASHED_COLUMNS)} FROM esign_operation_log '
+                            'WHERE chain_seq >= %s ORDER BY chain_seq', [entries[1].chain_seq])
+        rows = self.env.cr.fetchall()
+        previous = entries[0].entry_hash
+        for seq, *content in rows:
+            digest = hash_chain.entry_hash(hash_chain.content_with_seq(dict(zip(HASHED_COLUMNS, content)), seq),
+                                           previous)
+            self.env.cr.execute('UPDATE esign_operation_log SET prev_hash = %s, entry_hash = %s WHERE chain_seq = %s',
+                                [previous, digest, seq])
+            previous = digest
+        result, _unsealed = self.env['esign.operation.log']._esign_verify_chain()
+        self.assertTrue(result.intact, f'a consistent rewrite fools the chain alone: {result.first_break}')
+        self.assertEqual([problem for _token, problem in self.env['esign.operation.log']._esign_check_anchors()],
+                         ['rewritten'])
+        notification = self.env['esign.operation.log'].with_user(self.auditor).action_verify_chain()
+        self.assertEqual(notification['params']['type'], 'danger')
+        self.assertIn(f'entry ID {head.id} was rewritten', notification['params']['message'])
 
     def test_intact_chain_is_reported_intact(self):
         self.record('view')
