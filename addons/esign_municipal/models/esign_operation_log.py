@@ -181,6 +181,9 @@ class EsignOperationLog(models.Model):
 
     @api.model
     def _esign_insert(self, values_list):
+        if archive_guard.module_being_removed(self.env):
+            # The log goes with the addon; nothing to chain after its table is dropped.
+            return self.browse()
         with archive_guard.unlocked(archive_guard.LOG_WRITE):
             rows = self.sudo().create(values_list)
         self._esign_seal_after_commit()
@@ -217,6 +220,9 @@ class EsignOperationLog(models.Model):
     def _esign_seal(self):
         """Chains every row not chained yet, in id order; returns how many."""
         cr = self.env.cr
+        cr.execute("SELECT to_regclass('esign_operation_log')")
+        if cr.fetchone()[0] is None:  # the addon was uninstalled in the meantime
+            return 0
         cr.execute('SELECT pg_advisory_xact_lock(%s)', [SEAL_LOCK])
         cr.execute('SELECT chain_seq, entry_hash FROM esign_operation_log WHERE chain_seq IS NOT NULL '
                    'ORDER BY chain_seq DESC LIMIT 1')
