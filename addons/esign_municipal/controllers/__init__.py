@@ -1,1 +1,2 @@
 from . import document_download
+from . import archive
