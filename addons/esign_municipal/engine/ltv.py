@@ -46,6 +46,19 @@ def renew(data, *, timestamper, validation_context, md_algorithm=None):
     return _archive_timestamp(reader, timestamper, validation_context, md_algorithm, required=newest)
 
 
+def timestamp_document(data, *, timestamper, validation_context, md_algorithm=None):
+    """A first document timestamp over any PDF: a contract signed elsewhere
+    or on paper, registered in the archive. Its own signatures, if any, are
+    left as they are (their validation data is added when it can be found);
+    only the new timestamp must validate."""
+    reader = open_reader(data)
+    return _archive_timestamp(reader, timestamper, validation_context, md_algorithm, required=_ONLY_NEW)
+
+
+# `required` for timestamp_document: no existing signature must validate.
+_ONLY_NEW = object()
+
+
 def _archive_timestamp(reader, timestamper, validation_context, md_algorithm, required):
     """required: None (finalize: every signature and timestamp must validate)
     or the one signature that must (renew: the newest document timestamp)."""

@@ -3,15 +3,9 @@ from odoo.exceptions import UserError
 
 
 class EsignEnvelope(models.Model):
+    """The portal's additions to the envelope. The audit certificate itself,
+    _esign_audit_certificate_pdf(), is the archive's (esign_envelope_archive)."""
     _inherit = 'esign.envelope'
-
-    def _esign_audit_certificate_pdf(self):
-        """The PDF bytes of the audit certificate (合意締結証明書) of a completed
-        envelope, or None while there is none. The archive (issue 7) makes it
-        and overrides this; the download page offers it whenever it exists.
-        The caller checks who may read it."""
-        self.ensure_one()
-        return None
 
     def _esign_audit_certificate_filename(self):
         self.ensure_one()

@@ -11,6 +11,13 @@ from . import test_staff_settings
 from . import test_staff_mfa
 from . import test_staff_ip
 from . import test_staff_sso
+from . import test_archive_completion
+from . import test_operation_log
+from . import test_archive_immutability
+from . import test_archive_search
+from . import test_archive_registration
+from . import test_archive_verification
+from . import test_archive_http
 from . import test_portal_tours
 from . import test_portal_attacks
 from . import test_portal_access

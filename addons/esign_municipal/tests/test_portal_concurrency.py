@@ -15,6 +15,7 @@ import time
 from psycopg2.errors import SerializationFailure
 
 from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
 from odoo.tests import tagged
 from odoo.tests.common import TransactionCase
 
@@ -61,6 +62,11 @@ class TestConcurrentSigning(TransactionCase):
         super().setUp()
         timestamper = self.timestamper
         self.patch(type(self.env['esign.envelope']), '_esign_timestamper', lambda envelope: timestamper)
+        # The test runner holds the registry class lock while tests run; code
+        # that opens a cursor of its own in the threads (the operation log
+        # seals its chain after commit) looks the loaded registry up, as it
+        # would in an HTTP worker, without waiting for that lock.
+        self.patch(Registry, '__new__', lambda cls, db_name: cls.registries[db_name])
         self.created = {}
         self.addCleanup(self.delete_created)
 

@@ -3,3 +3,9 @@ from . import esign_decline_wizard
 from . import esign_approve_wizard
 from . import esign_template_apply_wizard
 from . import esign_purchase_wizard
+from . import esign_contract_search_wizard
+from . import esign_contract_correct_wizard
+from . import esign_contract_register_wizard
+from . import esign_verify_wizard
+from . import esign_archive_verify_wizard
+from . import esign_archive_export_wizard

@@ -1,0 +1,6 @@
+from odoo import models
+
+
+class EsignDocument(models.Model):
+    _name = 'esign.document'
+    _inherit = ['esign.document', 'esign.envelope.part.lock']

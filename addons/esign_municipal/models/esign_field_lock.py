@@ -1,0 +1,6 @@
+from odoo import models
+
+
+class EsignField(models.Model):
+    _name = 'esign.field'
+    _inherit = ['esign.field', 'esign.envelope.part.lock']

@@ -1,0 +1,84 @@
+"""Shared by the archive tests: the envelope test bed (loopback PKI and TSA,
+witness key in custody) plus the archive's roles, a TSA record for the
+archive's own timestamps, and helpers to complete envelopes and to place
+contracts in the archive."""
+import base64
+
+from cryptography.hazmat.primitives import serialization
+
+from odoo.tests.common import new_test_user
+
+from ..tools import archive_guard
+from .common import EsignCase, make_pdf
+
+REQUEST = {'ip': '203.0.113.7', 'user_agent': 'Mozilla/5.0 (archive test)', 'auth_method': 'email_link'}
+
+
+class ArchiveCase(EsignCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.auditor = new_test_user(cls.env, 'esign_archive_auditor', groups='esign_municipal.group_esign_auditor',
+                                    name='Auditor Kato')
+        cls.manager = new_test_user(cls.env, 'esign_archive_manager', groups='esign_municipal.group_esign_manager',
+                                    name='Manager Ito')
+        cls.admin = cls.env.ref('base.user_admin')
+        root_pem = cls.pki.root.cert.public_bytes(serialization.Encoding.PEM).decode()
+        # The archive's own timestamps (registration, renewal) go through esign_timestamp's TSA records.
+        cls.env['esign.tsa'].search([]).write({'active': False})
+        cls.tsa_record = cls.env['esign.tsa'].create({
+            'name': 'Loopback TSA', 'kind': 'http', 'url': cls.tsa_server.url, 'trust_roots_pem': root_pem,
+            'timeout': 5.0})
+        cls.contract_type = cls.env.ref('esign_municipal.contract_type_outsourcing')
+
+    # -- envelopes ----------------------------------------------------------------------------
+
+    def complete_envelope(self, documents=None, **values):
+        """An envelope sent by the officer and signed by the contractor (portal
+        link) then the approver (back office): completed, archived."""
+        values.setdefault('transaction_date', '2026-04-01')
+        values.setdefault('amount', 1200000)
+        values.setdefault('partner_id', self.vendor.id)
+        values.setdefault('contract_type_id', self.contract_type.id)
+        values.setdefault('department', '総務課')
+        envelope = self.create_envelope(documents=documents or {'Contract': 1}, **values)
+        envelope.with_user(self.officer).action_send()
+        contractor, approver = envelope.signer_ids.sorted('signing_order')
+        self.assertTrue(contractor._complete_signing({}, REQUEST))
+        self.assertTrue(approver.with_user(self.approver)._complete_signing(
+            {}, {'ip': '198.51.100.20', 'user_agent': 'Mozilla/5.0 (back office)', 'auth_method': 'backoffice'}))
+        self.assertEqual(envelope.state, 'completed')
+        return envelope
+
+    # -- contracts placed directly (search tests need no PDF) ---------------------------------------
+
+    @classmethod
+    def make_contract(cls, number, **values):
+        self = cls
+        Contract = self.env['esign.contract']
+        now = '2026-04-01 00:00:00'
+        with archive_guard.unlocked(archive_guard.ARCHIVING):
+            return Contract.sudo().create(dict({
+                'number': number, 'name': f'Contract {number}', 'source': 'registered', 'archived_at': now,
+                'retention_until': '2036-04-01', 'user_id': self.officer.id, 'company_id': self.company.id,
+            }, **values))
+
+    def register(self, user=None, files=None, **values):
+        """A contract registered through the wizard, with a real timestamp."""
+        attachments = self.env['ir.attachment'].with_user(user or self.officer).create([
+            {'name': name, 'datas': base64.b64encode(data), 'res_model': 'esign.contract.register.wizard',
+             'res_id': 0} for name, data in (files or [('paper-contract.pdf', make_pdf('Paper contract'))])])
+        wizard = self.env['esign.contract.register.wizard'].with_user(user or self.officer).create(dict({
+            'name': 'Road maintenance 2026', 'transaction_date': '2026-03-15', 'amount': 880000,
+            'partner_id': self.vendor.id, 'contract_type_id': self.contract_type.id,
+            'attachment_ids': [(6, 0, attachments.ids)]}, **values))
+        action = wizard.action_register()
+        return self.env['esign.contract'].browse(action['res_id'])
+
+    def seal(self):
+        return self.env['esign.operation.log']._esign_seal()
+
+    def log_of(self, **domain):
+        return self.env['esign.operation.log'].sudo().search(
+            [(key, '=', value) for key, value in domain.items()], order='id')
