@@ -7,8 +7,9 @@ sends one envelope per signer (3 documents; a text field and a date on the
 first, a text field on the second; the approver signs later), starts Odoo
 with --workers and warms every worker up. Then 20 signers open their mailed
 link at the same moment, each in its own HTTP session: the signing page
-(timed) and the PDFs the viewer fetches, then they read and fill in (--think
-seconds, at random: three contracts take a person that long at least) and
+(timed) and the first document the viewer fetches, then they read and fill
+in, opening the other tabs (--think seconds, at random: three contracts take
+a person that long at least) and
 press 署名手続きを完了する (timed: the witness signature on every document,
 through the whole Odoo pipeline, next signer invited).
 
@@ -265,12 +266,23 @@ class Journey:
         if response.status_code != 200 or 'o_esign_sign' not in response.text:
             raise AssertionError(f'page: HTTP {response.status_code}')
         self.csrf = CSRF_RE.search(response.text).group(1)
+        # The viewer fetches the first tab's PDF at once, the others when the signer opens their tabs.
+        self.pdf_urls = PDF_RE.findall(response.text)
         start = time.perf_counter()
-        for url in PDF_RE.findall(response.text):
-            pdf = self.session.get(self.base_url + url, timeout=120)
-            if pdf.status_code != 200 or not pdf.content.startswith(b'%PDF-'):
-                raise AssertionError(f'document: HTTP {pdf.status_code}')
+        self.fetch_pdf(self.pdf_urls[0])
         self.pdfs = time.perf_counter() - start
+
+    def fetch_pdf(self, url):
+        pdf = self.session.get(self.base_url + url, timeout=120)
+        if pdf.status_code != 200 or not pdf.content.startswith(b'%PDF-'):
+            raise AssertionError(f'document: HTTP {pdf.status_code}')
+
+    def read(self, think):
+        """Reading and filling in: the other tabs are opened on the way."""
+        start = time.perf_counter()
+        for url in self.pdf_urls[1:]:
+            self.fetch_pdf(url)
+        time.sleep(max(0.0, think - (time.perf_counter() - start)))
 
     def sign(self):
         data = dict(self.entry['values'], csrf_token=self.csrf)
@@ -289,9 +301,9 @@ class Journey:
             if start_barrier:
                 start_barrier.wait(120)
             self.open()
+            self.read(think)
             if sign_barrier:
                 sign_barrier.wait(300)
-            time.sleep(think)
             self.sign()
         except Exception as exc:  # counted and shown, the run goes on
             self.error = f'{type(exc).__name__}: {exc}'
@@ -494,7 +506,7 @@ def report(args, runs, engine, log_errors, check, server_times):
     print()
     print(f"{'':<66}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}")
     row(f'signing page (HTML), {len(pages)} signers opening at the same moment', pages)
-    row('  the PDFs the viewer loads (3 documents)', [j.pdfs for j in realistic if j.pdfs is not None])
+    row('  the first document the viewer loads with it (PDF)', [j.pdfs for j in realistic if j.pdfs is not None])
     for name, label in (('realistic', f'{args.signers} signers at once, reading {args.think[0]:g}-{args.think[1]:g} s'),
                         ('solo', 'one signer at a time'),
                         ('burst', f'burst: {args.signers} pressing within {args.burst_think[1]:g} s')):

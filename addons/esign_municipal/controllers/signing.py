@@ -52,7 +52,7 @@ class EsignSigningPortal(EsignPortalMixin, http.Controller):
             return self._esign_status(signer, 'link_used', status=404)
         if access.needs_otp:
             return self._esign_otp_page(access)
-        signer.envelope_id._esign_log('view', signer=signer, request_info=request_info(access))
+        # Each document is logged as viewed when the viewer fetches it (document_pdf).
         return self._esign_sign_page(access)
 
     def _esign_open_access(self, signer_id):
