@@ -38,6 +38,13 @@
         'views/esign_verification_templates.xml',
         'views/esign_archive_menus.xml',
         'views/res_config_settings_archive_views.xml',
+        'data/mail_template_otp.xml',
+        'views/portal_layout_templates.xml',
+        'views/portal_sign_templates.xml',
+        'views/portal_download_templates.xml',
+        'views/portal_my_templates.xml',
+        'views/esign_envelope_portal_views.xml',
+        'views/res_config_settings_portal_views.xml',
     ],
     'assets': {
         'web.assets_backend': [
@@ -49,6 +56,7 @@
     },
     'demo': [
         'data/demo/esign_demo.xml',
+        'data/demo/esign_demo_portal.xml',
     ],
     'application': True,
     'installable': True,

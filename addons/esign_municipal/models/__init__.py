@@ -43,3 +43,10 @@ from . import res_config_settings_archive
 from . import esign_tsa_audit
 from . import esign_witness_key_audit
 from . import esign_access_refusal_log
+from . import esign_signer_otp
+from . import esign_signer_otp_flow
+from . import esign_signer_portal
+from . import esign_portal_throttle
+from . import esign_envelope_portal
+from . import res_config_settings_portal
+from . import esign_envelope_demo

@@ -18,3 +18,8 @@ from . import test_archive_search
 from . import test_archive_registration
 from . import test_archive_verification
 from . import test_archive_http
+from . import test_portal_tours
+from . import test_portal_attacks
+from . import test_portal_access
+from . import test_portal_otp
+from . import test_portal_concurrency

@@ -1,0 +1,8 @@
+/* Reports on the console anything the Content-Security-Policy of the signing
+ * pages blocks: a broken page then says why, and browser tests fail on it.
+ * Loaded first in <head>, before any inline script. */
+document.addEventListener("securitypolicyviolation", (event) => {
+    console.error(
+        `Content-Security-Policy blocked ${event.blockedURI || "inline code"} (${event.violatedDirective})`
+    );
+});
