@@ -1,10 +1,14 @@
 """The embedded CJK font for filled fields and stamps (Helvetica has no kana)."""
 import functools
 import io
+import logging
 import os
 
 from pyhanko.pdf_utils.font.api import FontEngineFactory
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+
+# fontTools' subsetter logs dozens of INFO lines for every stamp or filled field.
+logging.getLogger('fontTools').setLevel(logging.WARNING)
 
 # Debian fonts-ipaexfont first, then fonts-noto-cjk.
 CANDIDATES = (

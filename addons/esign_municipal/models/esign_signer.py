@@ -178,8 +178,12 @@ class EsignSigner(models.Model):
         if not self:
             return self.env['mail.mail']
         template = self.env.ref(template_xmlid).sudo()
-        return template.with_context(esign_urls=urls or {}, **ctx).send_mail_batch(
+        mails = template.with_context(esign_urls=urls or {}, **ctx).send_mail_batch(
             self.ids, email_layout_xmlid=MAIL_LAYOUT)
+        # Signers wait for these mails: have the mail queue run as soon as a
+        # cron worker is free instead of at its hourly slot.
+        self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
+        return mails
 
     def _esign_mail_documents(self):
         """Document names for the mails (「文書：・…」)."""
