@@ -58,7 +58,12 @@ class ResConfigSettings(models.TransientModel):
 
     def set_values(self):
         # What is saved is the font that was checked (and the operation log,
-        # inside super(), records it).
+        # inside super(), records it). The default font shown while none was
+        # chosen stays unsaved, so that saving other settings changes no font.
+        saved = self.env['ir.config_parameter'].sudo().get_param(pdf_engine.FONT_PARAM)
         for settings in self:
-            settings.esign_font_path = settings._esign_font_spec() or False
+            spec = settings._esign_font_spec()
+            if not saved and spec == pdf_engine.default_font():
+                spec = False
+            settings.esign_font_path = spec or False
         super().set_values()

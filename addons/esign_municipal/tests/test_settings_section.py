@@ -95,6 +95,8 @@ class TestSettingsSection(TransactionCase):
         # Nothing chosen yet: the default font is shown as the choice.
         self.assertFalse(self.params.get_param(FONT_PARAM))
         self.assertEqual(settings.esign_font_choice, GOTHIC)
+        self.save(esign_otp_length=7)
+        self.assertFalse(self.params.get_param(FONT_PARAM), 'saving other settings chooses no font')
         self.save(esign_font_choice=NOTO_SANS_JP)
         self.assertEqual(self.params.get_param(FONT_PARAM), NOTO_SANS_JP)
         self.assertEqual(self.env['res.config.settings'].create({}).esign_font_choice, NOTO_SANS_JP)
