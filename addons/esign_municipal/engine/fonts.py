@@ -2,34 +2,21 @@
 import functools
 import io
 import logging
-import os
 
 from pyhanko.pdf_utils.font.api import FontEngineFactory
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 
+from .font_catalog import default_font_path, face_bytes
+
 # fontTools' subsetter logs dozens of INFO lines for every stamp or filled field.
 logging.getLogger('fontTools').setLevel(logging.WARNING)
 
-# Debian fonts-ipaexfont first, then fonts-noto-cjk.
-CANDIDATES = (
-    '/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf',
-    '/usr/share/fonts/truetype/ipaexfont-gothic/ipaexg.ttf',
-    '/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf',
-)
 PDF_GLYPH_UNITS = 1000
 
 
-def default_font_path():
-    for path in CANDIDATES:
-        if os.path.isfile(path):
-            return path
-    raise FileNotFoundError('no CJK font found: install the Debian package fonts-ipaexfont')
-
-
 @functools.lru_cache(maxsize=2)
-def _font_bytes(path):
-    with open(path, 'rb') as handle:
-        return handle.read()
+def _font_bytes(spec):
+    return face_bytes(spec)
 
 
 class CjkGlyphAccumulator(GlyphAccumulator):
@@ -56,7 +43,10 @@ class CjkGlyphAccumulator(GlyphAccumulator):
 
 class SharedFont(FontEngineFactory):
     """Hands the same glyph accumulator to every text box of one PDF update,
-    so the font subset is embedded once however many fields use it."""
+    so the font subset is embedded once however many fields use it.
+
+    `font_path` is a font spec (font_catalog): a path, or path#N for a face
+    of a collection; None means the first installed default."""
 
     def __init__(self, font_path=None):
         self.font_path = font_path or default_font_path()

@@ -50,3 +50,4 @@ from . import esign_portal_throttle
 from . import esign_envelope_portal
 from . import res_config_settings_portal
 from . import esign_envelope_demo
+from . import res_config_settings_font

@@ -99,14 +99,15 @@ class EsignOperationLog(models.Model):
             'send': _('Envelope sent'), 'invite': _('Signature requested'),
             'resend': _('Signature request sent again'), 'remind': _('Reminder sent'),
             'view': _('Document viewed'), 'download': _('Document downloaded'),
-            'otp_sent': _('One-time code sent'), 'otp_failed': _('Wrong one-time code'),
-            'otp_locked': _('One-time code locked'), 'sign': _('Signed'), 'decline': _('Declined'),
+            'otp_sent': _('One-time code sent'), 'otp_verified': _('One-time code verified'),
+            'otp_failed': _('Wrong one-time code'), 'otp_locked': _('One-time code locked'),
+            'sign': _('Signed'), 'decline': _('Declined'),
             'cancel': _('Cancelled'), 'expire': _('Expired'), 'complete': _('Completed'),
             'archive': _('Archived'), 'register': _('Contract registered'), 'correct': _('Metadata corrected'),
             'delete': _('Deleted after the retention period'), 'renew': _('Archive timestamp renewed'),
             'verify_signatures': _('Signatures verified'), 'verify_timestamps': _('Timestamps verified'),
             'verify_log': _('Operation log verified'), 'export': _('Exported'), 'settings': _('Settings changed'),
-            'access_refused': _('Access refused'),
+            'access_refused': _('Access refused'), 'link_refused': _('Signing link refused (wrong token)'),
         }
 
     # -- nobody changes a row (esign.append.only.mixin) -----------------------------

@@ -6,7 +6,6 @@ interfaces: lock, check, sign every document through the engine, invite the
 next signer, finalize after the last one.
 """
 import logging
-import os
 
 import pytz
 
@@ -19,7 +18,6 @@ from .esign_envelope_workflow import TEMPLATE_INVITATION, TEMPLATE_REMINDER
 
 _logger = logging.getLogger(__name__)
 
-DEFAULT_FONT = '/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf'
 USER_AGENT_MAX = 512
 
 
@@ -164,7 +162,7 @@ class EsignSigner(models.Model):
                         signed = pdf_engine.sign_for_signer(
                             document._read_pdf('current'), field_name=signature._esign_pdf_name(),
                             values=values, signer=pdf_signer, timestamper=timestamper, reason=reason,
-                            location='日本', font_path=self._esign_font_path(), signer_name=self.name,
+                            location='日本', font_path=pdf_engine.configured_font(self.env), signer_name=self.name,
                             signed_at=when)
                         document._write_pdf('current', signed)
         except Exception as exc:
@@ -181,10 +179,6 @@ class EsignSigner(models.Model):
         envelope.message_post(body=self.env._('%s signed.', self.name))
         envelope._esign_after_signature(self)
         return True
-
-    def _esign_font_path(self):
-        path = self.env['ir.config_parameter'].sudo().get_param('esign_municipal.font_path') or DEFAULT_FONT
-        return path if os.path.isfile(path) else None
 
     def _esign_done_activities(self):
         for signer in self.filtered('user_id'):

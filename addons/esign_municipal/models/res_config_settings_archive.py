@@ -21,8 +21,11 @@ class ResConfigSettings(models.TransientModel):
     def set_values(self):
         """Every change of an e-contract setting goes into the operation log
         (what changed, before and after; secrets only as "changed")."""
+        # Only what set_values saves (a system parameter or a company field):
+        # a helper of the form (the font list) is not a setting of its own.
         names = [name for name, field in self._fields.items()
-                 if name.startswith('esign_') and field.type in SIMPLE_TYPES and not field.readonly]
+                 if name.startswith('esign_') and field.type in SIMPLE_TYPES and not field.readonly
+                 and (getattr(field, 'config_parameter', None) or field.related)]
         before = self.create({}) if names else None
         previous = {name: _plain(before[name]) for name in names} if before else {}
         super().set_values()

@@ -23,3 +23,7 @@ from . import test_portal_attacks
 from . import test_portal_access
 from . import test_portal_otp
 from . import test_portal_concurrency
+from . import test_settings_section
+from . import test_settings_tour
+from . import test_stamp_font_signing
+from . import test_operation_log_labels

@@ -6,12 +6,13 @@ messages a municipal clerk understands, in the user's language. It is the one
 place the Odoo layer of esign_municipal calls the PDF engine from.
 """
 import logging
+import os
 
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.esign_timestamp.engine.errors import TimestampError
 
-from ..engine import ltv, pdf_prepare, witness
+from ..engine import font_catalog, ltv, pdf_prepare, witness
 from ..engine.errors import EngineError, PdfRejected
 from ..engine.fields import FieldSpec
 
@@ -22,6 +23,8 @@ _logger = logging.getLogger(__name__)
 TRANSIENT_TIMESTAMP_CODES = {'unreachable', 'timeout', 'http_error'}
 # An invisible signature field has no place on the page, but FieldSpec wants a rectangle.
 INVISIBLE_RECT = (0, 0, 1, 1)
+# The font of visible stamps and filled fields (a font_catalog spec); empty: the engine's default.
+FONT_PARAM = 'esign_municipal.font_path'
 
 
 def _rejection_message(env, code, name):
@@ -110,3 +113,49 @@ def signing_user_error(env, exc):
         return UserError(env._('The document could not be signed (%s). Nothing was signed; please contact the '
                                'sender.', exc.code))
     return None
+
+
+# -- the font of stamps and filled fields ------------------------------------------
+
+
+def installed_fonts():
+    """[(spec, label)] of the Japanese fonts installed on the server."""
+    return font_catalog.installed_japanese_fonts()
+
+
+def default_font():
+    """The spec of the font used while none is chosen, or False when none is installed."""
+    try:
+        return os.path.realpath(font_catalog.default_font_path())
+    except FileNotFoundError:
+        return False
+
+
+def check_font(env, spec):
+    """The family name of the font `spec` names, or a ValidationError saying what is wrong with it."""
+    try:
+        return font_catalog.check_font(spec)
+    except font_catalog.FontRejected as exc:
+        path, face = font_catalog.split_spec(spec)
+        _ = env._
+        messages = {
+            'missing': _('There is no font file at “%(path)s” on the Odoo server. Give the full path of a '
+                         'TrueType or OpenType font file (.ttf, .otf or .ttc), for example '
+                         '/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf.', path=path),
+            'not_font': _('“%(path)s” is not a TrueType or OpenType font, or has no face %(face)s. Choose a '
+                          '.ttf, .otf or .ttc font file.', path=path, face=face),
+            'no_japanese': _('The font “%(path)s” has no Japanese characters (it lacks %(chars)s): stamps and '
+                             'filled text would show gaps. Choose a Japanese font such as IPAex Mincho, IPAex '
+                             'Gothic or Noto Sans CJK JP.', path=path, chars=exc.missing_chars),
+        }
+        raise ValidationError(messages[exc.code]) from None
+
+
+def configured_font(env):
+    """The font spec chosen in Settings (checked when it was saved), or None for the engine's
+    default; also None, with a warning, when the file has gone from the server since."""
+    spec = env['ir.config_parameter'].sudo().get_param(FONT_PARAM) or None
+    if spec and not os.path.isfile(font_catalog.split_spec(spec)[0]):
+        _logger.warning('the font chosen for stamps (%s) is no longer on the server; using the default', spec)
+        return None
+    return spec
