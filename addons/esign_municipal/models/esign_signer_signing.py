@@ -121,7 +121,11 @@ class EsignSigner(models.Model):
         Returns True when signed, False when the signature waits for the TSA.
         """
         self.ensure_one()
-        signer = self.sudo()
+        # Odoo mails its notifications (the approver's to-do, ...) from the
+        # request after commit when there are few; the signer should not wait
+        # for a mail server: they go to the mail queue, which runs at once
+        # (_esign_queue_mail), like the invitation of the next signer.
+        signer = self.sudo().with_context(mail_notify_force_send=False)
         envelope = signer.envelope_id
         envelope._esign_lock()
         if signer.state in ('pending', 'signed'):
@@ -180,6 +184,8 @@ class EsignSigner(models.Model):
         self._esign_done_activities()
         envelope.message_post(body=self.env._('%s signed.', self.name))
         envelope._esign_after_signature(self)
+        if not self.env.context.get('mail_notify_force_send', True):
+            self._esign_queue_mail()
         return True
 
     def _esign_font_path(self):
