@@ -159,6 +159,7 @@ class EsignSigner(models.Model):
         try:
             with self.env.cr.savepoint():
                 timestamper = envelope._esign_timestamper()
+                superseded = self.env['esign.vault.blob']
                 with self.env['esign.key.custody']._witness_signer(company) as pdf_signer:
                     for document in signatures.document_id.sorted(lambda d: (d.sequence, d.id)):
                         signature = signatures.filtered(lambda f: f.document_id == document)
@@ -170,7 +171,8 @@ class EsignSigner(models.Model):
                             values=values, signer=pdf_signer, timestamper=timestamper, reason=reason,
                             location='日本', font_path=self._esign_font_path(), signer_name=self.name,
                             signed_at=when)
-                        document._write_pdf('current', signed)
+                        superseded |= document._write_pdf('current', signed, drop_previous=False)
+                self.env['esign.document']._esign_drop_blobs(superseded)
         except Exception as exc:
             if not pdf_engine.is_transient_timestamp_failure(exc):
                 raise pdf_engine.signing_user_error(self.env, exc) or exc
