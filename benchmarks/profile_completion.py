@@ -6,10 +6,14 @@ esign_hsm, same loopback RFC 3161 TSA, same three-document envelopes), it
 completes a few signers one after the other inside `odoo-bin shell`, as the
 portal's public user with the portal's savepoint, and commits after each.
 The first completions warm the process up (imports, fonts, keys); the last
-one is measured: wall time, SQL statements (grouped by table and kind) and
-the top of the cProfile listing.
+one is profiled: SQL statements (grouped by table and kind, or all of them
+with --statements) and the top of the cProfile listing. For every one it
+prints the wall and CPU time, the SQL count, and the engine alone on the same
+PDFs in the same process (witness.sign_for_signer per document, as
+bench_portal.py times it), so that what Odoo adds shows.
 
-Usage: .venv/bin/python benchmarks/profile_completion.py [--signers 4] [--top 40] [--keep-db DB]
+Usage: .venv/bin/python benchmarks/profile_completion.py [--signers 4] [--top 40] [--statements]
+                                                        [--dump FILE] [--keep-db]
 (ODOO_SRC, PGHOST/PGPORT/PGUSER as for scripts/test.)
 """
 import argparse
@@ -112,7 +116,7 @@ if {statements}:
         print('  ' + re.sub(r'\s+', ' ', text)[:300])
 for text in statements:
     text = re.sub(r'\s+', ' ', re.sub(r'^\[[\d.]+ ms\] ', '', text).removeprefix('query: ')).strip()
-    match = re.match(r'(SELECT|INSERT INTO|UPDATE|DELETE FROM|SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK|COMMIT|\w+)', text, re.I)
+    match = re.match(r'(SELECT|INSERT INTO|UPDATE|DELETE FROM|SAVEPOINT|RELEASE SAVEPOINT|\w+)', text, re.I)
     kind = match.group(1).upper() if match else text[:20]
     table = re.search(r'(?:FROM|INTO|UPDATE)\s+"?(\w+)"?', text, re.I)
     kinds[(kind, table.group(1) if table else '')] += 1
@@ -145,6 +149,7 @@ def main():
         tmp = pathlib.Path(tmp)
         kek = tmp / 'kek.key'
         kek.write_bytes(base64.b64encode(os.urandom(32)))
+        kek.chmod(0o600)
         conf = tmp / 'odoo.conf'
         conf.write_text(f'[options]\nesign_kek_file = {kek}\n')
         pki = build_pki()
@@ -157,7 +162,8 @@ def main():
                     pki_dir=str(tmp / 'pki'), parts=PKI_PARTS, tsa_url=tsa.url,
                     groups={'solo': args.signers}, same=1)))
                 print(odoo('shell', '-d', db, conf=str(conf), stdin=PROFILE_SCRIPT.format(
-                    entries=setup['solo'], top=args.top, statements=args.statements, dump=args.dump, pki_dir=str(tmp / 'pki'), tsa_url=tsa.url)))
+                    entries=setup['solo'], top=args.top, statements=args.statements, dump=args.dump,
+                    pki_dir=str(tmp / 'pki'), tsa_url=tsa.url)))
             finally:
                 if not args.keep_db:
                     subprocess.run(['dropdb', '-h', DB_ARGS[1], '-p', DB_ARGS[3], '--if-exists', db], check=False)
