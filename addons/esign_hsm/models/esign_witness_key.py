@@ -15,7 +15,8 @@ _logger = logging.getLogger(__name__)
 
 # Unsealed software signers of this worker process, so that each signature
 # does not unseal the key (unwrap, decrypt the PKCS#8, RSA key check) and
-# parse its certificate chain again: {(database, key id): (stamp, signer)}.
+# parse its certificate chain again: {(database, company id): (stamp, signer)},
+# one per company, so that a rotated key leaves memory with its successor.
 # The stamp holds everything the signer is made of (the key record, its
 # certificates and sealed key with their write dates, the key-encryption
 # key's identifier), so a rotation, a new certificate or a replaced KEK file
@@ -104,7 +105,7 @@ class EsignWitnessKey(models.Model):
         process while nothing it is made of changes (see _software_signers)."""
         custody = self.env['esign.key.custody']
         stamp = self._software_signer_stamp(sealed)
-        cache_key = (self.env.cr.dbname, self.id)
+        cache_key = (self.env.cr.dbname, self.company_id.id)
         cached = _software_signers.get(cache_key) if stamp else None
         if cached and cached[0] == stamp:
             return cached[1]
@@ -133,7 +134,7 @@ class EsignWitnessKey(models.Model):
             if kek.ref != kek_ref:
                 return None
         certificates = (self.certificate_id | self.chain_certificate_ids).sudo()
-        return (self.write_date, self.certificate_id.id, sealed.id, sealed.write_date, kek_ref,
+        return (self.id, self.write_date, self.certificate_id.id, sealed.id, sealed.write_date, kek_ref,
                 tuple(sorted((record.id, record.write_date) for record in certificates)))
 
     def _public_key_der(self):

@@ -16,6 +16,7 @@ from odoo.tests.common import TransactionCase, new_test_user
 from odoo.tools import config, mute_logger
 
 from odoo.addons.esign_hsm.engine import pki, testing, vault_crypto
+from odoo.addons.esign_hsm.models import esign_witness_key
 
 from .common import CUSTODY_LOGGER
 
@@ -173,6 +174,9 @@ class TestSoftwareWitnessKey(TransactionCase):
             self.assertIsNot(rotated, first)
             pdf = testing.sign_pdf(rotated, testing.one_page_pdf('after rotation'))
         self.assertIn('Signer Certificate Common Name: Other Witness Signing', testing.pdfsig_report(pdf))
+        kept = [signer for (db, company), (_stamp, signer) in esign_witness_key._software_signers.items()
+                if db == self.env.cr.dbname and company == self.company.id]
+        self.assertEqual(kept, [rotated], 'the retired key does not stay unsealed in memory')
         self.custody._active_witness_key(self.company).chain_certificate_ids = False  # any change to the key
         with self.custody._witness_signer(self.company) as changed:
             self.assertIsNot(changed, rotated)
