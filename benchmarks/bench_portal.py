@@ -14,7 +14,8 @@ press 署名手続きを完了する (timed: the witness signature on every docu
 through the whole Odoo pipeline, next signer invited).
 
 In the same run, the engine's own time for the same work (the same prepared
-PDFs, values and TSA, no Odoo: witness.sign_for_signer per document), under
+PDFs, values and TSA, the same kind of signer esign_hsm makes of a software
+witness key, no Odoo: witness.sign_for_signer per document), under
 the same conditions: one at a time, and with the same arrival times on as
 many processes as Odoo has workers. The completion target compares like with
 like: what Odoo adds to the signing work at the same load. Also shown:
@@ -58,10 +59,11 @@ sys.path.insert(0, str(REPO / 'tests'))
 sys.path.insert(0, str(REPO / 'benchmarks'))
 import conftest  # noqa: E402,F401  (registers the addons as bare packages, without Odoo)
 from bench_bulk_send import ADDONS_PATH, DB_ARGS, ODOO_SRC, odoo  # noqa: E402  (odoo-bin as the other benchmarks run it)
-from signing_support import pdfsig, witness_signer  # noqa: E402
+from signing_support import pdfsig  # noqa: E402
 
 from cryptography.hazmat.primitives import serialization  # noqa: E402
 
+from esign_hsm.engine import signers  # noqa: E402
 from esign_hsm.engine.pki import build_pki  # noqa: E402
 from esign_municipal.engine import witness  # noqa: E402
 from esign_timestamp.engine.rfc3161 import Rfc3161Client  # noqa: E402
@@ -325,7 +327,9 @@ _ENGINE = {}
 
 
 def _engine_setup(pki, tsa_url):
-    _ENGINE['signer'] = witness_signer(pki)
+    # The signer Odoo hands the engine for a software witness key (esign_hsm),
+    # so that both sides sign with the same code.
+    _ENGINE['signer'] = signers.software_signer(pki.witness.key, pki.witness.cert, [pki.issuing_ca.cert, pki.root.cert])
     _ENGINE['timestamper'] = Rfc3161Client(tsa_url, trust_roots=[pki.root.cert], timeout=30)
 
 

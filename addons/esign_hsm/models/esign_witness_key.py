@@ -2,6 +2,7 @@ import base64
 import contextlib
 import logging
 import os
+import threading
 import time
 
 from odoo import fields, models
@@ -11,6 +12,19 @@ from ..engine import csr, pkcs11_token, signers
 from .res_company import KEY_TYPE_SELECTION
 
 _logger = logging.getLogger(__name__)
+
+# Unsealed software signers of this worker process, so that each signature
+# does not unseal the key (unwrap, decrypt the PKCS#8, RSA key check) and
+# parse its certificate chain again: {(database, company id): (stamp, signer)},
+# one per company, so that a rotated key leaves memory with its successor.
+# The stamp holds everything the signer is made of (the key record, its
+# certificates and sealed key with their write dates, the key-encryption
+# key's identifier), so a rotation, a new certificate or a replaced KEK file
+# is seen by the very next signature. In memory only: never logged, stored
+# or sent anywhere.
+_software_signers = {}
+_software_signers_lock = threading.Lock()
+MAX_CACHED_SIGNERS = 8
 
 
 class EsignWitnessKey(models.Model):
@@ -72,20 +86,56 @@ class EsignWitnessKey(models.Model):
         if not self.certificate_id:
             raise UserError(self.env._('The witness key "%s" has no certificate yet.', self.name))
         custody = self.env['esign.key.custody']
-        cert = custody._load_certificate(self.certificate_id)
-        chain = [custody._load_certificate(record) for record in self.chain_certificate_ids]
         if self.backend == 'software':
             sealed = self.certificate_id.sudo().private_key_id
             if not sealed:
                 raise UserError(self.env._('The private key of the witness key "%s" is missing.', self.name))
-            private_key = sealed._esign_unseal()
-            yield signers.software_signer(private_key, cert, chain)
+            yield self._software_signer(sealed)
             return
+        cert = custody._load_certificate(self.certificate_id)
+        chain = [custody._load_certificate(record) for record in self.chain_certificate_ids]
         with custody._hsm_session(self.company_id, token_label=self.pkcs11_token_label,
                                   key_label=self.pkcs11_key_label) as session:
             yield pkcs11_token.witness_signer(
                 session, signing_cert=signers.to_asn1_cert(cert), chain=[signers.to_asn1_cert(c) for c in chain],
                 key_label=self.pkcs11_key_label, key_id=bytes.fromhex(self.pkcs11_key_id or ''))
+
+    def _software_signer(self, sealed):
+        """The pyHanko signer of this software key, unsealed once per worker
+        process while nothing it is made of changes (see _software_signers)."""
+        custody = self.env['esign.key.custody']
+        stamp = self._software_signer_stamp(sealed)
+        cache_key = (self.env.cr.dbname, self.company_id.id)
+        cached = _software_signers.get(cache_key) if stamp else None
+        if cached and cached[0] == stamp:
+            return cached[1]
+        cert = custody._load_certificate(self.certificate_id)
+        chain = [custody._load_certificate(record) for record in self.chain_certificate_ids]
+        signer = signers.software_signer(sealed._esign_unseal(), cert, chain)
+        if stamp:
+            with _software_signers_lock:
+                _software_signers.pop(cache_key, None)
+                _software_signers[cache_key] = (stamp, signer)
+                while len(_software_signers) > MAX_CACHED_SIGNERS:
+                    _software_signers.pop(next(iter(_software_signers)))
+        return signer
+
+    def _software_signer_stamp(self, sealed):
+        """What the cached signer must match, or None when it is not cached:
+        a key sealed under the HSM's KEK (asking the HSM is the check), or a
+        KEK file that is not the one the key was sealed with (unsealing then
+        gives the clear error). A missing or unreadable KEK file raises its
+        clear error here, as unsealing would."""
+        sealed = sealed.sudo()
+        kek_ref = sealed.esign_kek_ref
+        if not kek_ref or kek_ref.startswith('pkcs11:'):
+            return None
+        with self.env['esign.key.custody']._kek_for_ref(kek_ref, self.company_id) as kek:
+            if kek.ref != kek_ref:
+                return None
+        certificates = (self.certificate_id | self.chain_certificate_ids).sudo()
+        return (self.id, self.write_date, self.certificate_id.id, sealed.id, sealed.write_date, kek_ref,
+                tuple(sorted((record.id, record.write_date) for record in certificates)))
 
     def _public_key_der(self):
         if self.certificate_id:

@@ -16,6 +16,7 @@ from odoo.tests.common import TransactionCase, new_test_user
 from odoo.tools import config, mute_logger
 
 from odoo.addons.esign_hsm.engine import pki, testing, vault_crypto
+from odoo.addons.esign_hsm.models import esign_witness_key
 
 from .common import CUSTODY_LOGGER
 
@@ -159,3 +160,44 @@ class TestSoftwareWitnessKey(TransactionCase):
         for needle in (self.pki.witness.key_pem().decode().splitlines()[5], der[-48:].hex(),
                        base64.b64encode(der)[100:160].decode()):
             self.assertNotIn(needle, output)
+
+    def test_unsealed_signer_is_kept_until_the_key_changes(self):
+        """Each worker unseals the software key once; a rotation is used by the very next signature."""
+        self.custody._install_demo_pki(self.company, self.pki)
+        with self.custody._witness_signer(self.company) as first:
+            pass
+        with self.custody._witness_signer(self.company) as again:
+            self.assertIs(again, first)
+        other = pki.build_pki(organization='Other City', prefix='Other')
+        self.custody._install_demo_pki(self.company, other)  # rotation: the new key signs, the old one retires
+        with self.custody._witness_signer(self.company) as rotated:
+            self.assertIsNot(rotated, first)
+            pdf = testing.sign_pdf(rotated, testing.one_page_pdf('after rotation'))
+        self.assertIn('Signer Certificate Common Name: Other Witness Signing', testing.pdfsig_report(pdf))
+        kept = [signer for (db, company), (_stamp, signer) in esign_witness_key._software_signers.items()
+                if db == self.env.cr.dbname and company == self.company.id]
+        self.assertEqual(kept, [rotated], 'the retired key does not stay unsealed in memory')
+        self.custody._active_witness_key(self.company).chain_certificate_ids = False  # any change to the key
+        with self.custody._witness_signer(self.company) as changed:
+            self.assertIsNot(changed, rotated)
+            self.assertFalse(list(changed.cert_registry))
+
+    @mute_logger(CUSTODY_LOGGER)  # the expected faults are logged as warnings
+    def test_kept_signer_still_needs_the_right_kek(self):
+        """A signer kept by the worker is not handed out once the KEK file is missing or another one."""
+        self.custody._install_demo_pki(self.company, self.pki)
+        with self.custody._witness_signer(self.company) as first:
+            pass
+        with patch.dict(config.options, {'esign_kek_file': '/nonexistent/esign/kek.key'}):
+            with self.assertRaisesRegex(UserError, 'does not exist'):
+                with self.custody._witness_signer(self.company):
+                    pass
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        other = vault_crypto.generate_kek_file(os.path.join(directory, 'other.key'))
+        with patch.dict(config.options, {'esign_kek_file': other}):
+            with self.assertRaisesRegex(UserError, 'another key-encryption key'):
+                with self.custody._witness_signer(self.company):
+                    pass
+        with self.custody._witness_signer(self.company) as back:
+            self.assertIs(back, first)

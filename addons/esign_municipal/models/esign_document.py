@@ -82,8 +82,11 @@ class EsignDocument(models.Model):
 
     # -- PDF bytes: the only two methods that touch them ---------------------
 
-    def _write_pdf(self, kind, data):
-        """Stores `data` (bytes) as this document's `kind` version, encrypted in the vault."""
+    def _write_pdf(self, kind, data, drop_previous=True):
+        """Stores `data` (bytes) as this document's `kind` version, encrypted in the vault.
+
+        The version it replaces is dropped, or with drop_previous=False returned
+        for the caller to drop (one `_esign_drop_blobs` for several documents)."""
         self.ensure_one()
         if kind not in PDF_KINDS:
             raise ValueError(f'unknown PDF kind {kind!r}')
@@ -94,8 +97,11 @@ class EsignDocument(models.Model):
             bytes(data), f'{self.envelope_id.number or "draft"}-{self.id}-{kind}', company=self.company_id)
         super(EsignDocument, document).write({field: blob.id})
         other = document['current_blob_id' if kind == 'original' else 'original_blob_id']
-        if previous and previous != other:
-            self._esign_drop_blobs(previous)
+        superseded = previous if previous != other else previous.browse()
+        if drop_previous:
+            self._esign_drop_blobs(superseded)
+            return superseded.browse()
+        return superseded
 
     def _read_pdf(self, kind):
         """Bytes of this document's `kind` version (`current` falls back to the original)."""
@@ -111,7 +117,8 @@ class EsignDocument(models.Model):
     @api.model
     def _esign_drop_blobs(self, blobs):
         """A superseded version goes entirely (Odoo deletes the blob's ciphertext attachment with it)."""
-        blobs.sudo().exists().unlink()
+        if blobs:
+            blobs.sudo().exists().unlink()
 
     def _esign_file_name(self, kind):
         base = (self.filename or self.name or 'document').removesuffix('.pdf')

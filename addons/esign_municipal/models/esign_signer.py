@@ -180,10 +180,13 @@ class EsignSigner(models.Model):
         template = self.env.ref(template_xmlid).sudo()
         mails = template.with_context(esign_urls=urls or {}, **ctx).send_mail_batch(
             self.ids, email_layout_xmlid=MAIL_LAYOUT)
-        # Signers wait for these mails: have the mail queue run as soon as a
-        # cron worker is free instead of at its hourly slot.
-        self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
+        self._esign_queue_mail()
         return mails
+
+    def _esign_queue_mail(self):
+        """Signers wait for the queued mails: have the mail queue run as soon
+        as a cron worker is free instead of at its hourly slot."""
+        self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
 
     def _esign_mail_documents(self):
         """Document names for the mails (「文書：・…」)."""

@@ -119,7 +119,11 @@ class EsignSigner(models.Model):
         Returns True when signed, False when the signature waits for the TSA.
         """
         self.ensure_one()
-        signer = self.sudo()
+        # Odoo mails its notifications (the approver's to-do, ...) from the
+        # request after commit when there are few; the signer should not wait
+        # for a mail server: they go to the mail queue, which runs at once
+        # (_esign_queue_mail), like the invitation of the next signer.
+        signer = self.sudo().with_context(mail_notify_force_send=False)
         envelope = signer.envelope_id
         envelope._esign_lock()
         if signer.state in ('pending', 'signed'):
@@ -153,6 +157,7 @@ class EsignSigner(models.Model):
         try:
             with self.env.cr.savepoint():
                 timestamper = envelope._esign_timestamper()
+                superseded = self.env['esign.vault.blob']
                 with self.env['esign.key.custody']._witness_signer(company) as pdf_signer:
                     for document in signatures.document_id.sorted(lambda d: (d.sequence, d.id)):
                         signature = signatures.filtered(lambda f: f.document_id == document)
@@ -164,7 +169,8 @@ class EsignSigner(models.Model):
                             values=values, signer=pdf_signer, timestamper=timestamper, reason=reason,
                             location='日本', font_path=pdf_engine.configured_font(self.env), signer_name=self.name,
                             signed_at=when)
-                        document._write_pdf('current', signed)
+                        superseded |= document._write_pdf('current', signed, drop_previous=False)
+                self.env['esign.document']._esign_drop_blobs(superseded)
         except Exception as exc:
             if not pdf_engine.is_transient_timestamp_failure(exc):
                 raise pdf_engine.signing_user_error(self.env, exc) or exc
@@ -178,6 +184,8 @@ class EsignSigner(models.Model):
         self._esign_done_activities()
         envelope.message_post(body=self.env._('%s signed.', self.name))
         envelope._esign_after_signature(self)
+        if not self.env.context.get('mail_notify_force_send', True):
+            self._esign_queue_mail()
         return True
 
     def _esign_done_activities(self):

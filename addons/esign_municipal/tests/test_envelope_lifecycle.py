@@ -11,6 +11,40 @@ from .common import EsignCase, pdf_field_names
 class TestEnvelopeLifecycle(EsignCase):
     """From draft to 締結済み with real signatures, real timestamps and real mail.mail records."""
 
+    def test_signature_leaves_mails_to_the_queue_and_drops_the_replaced_versions(self):
+        """Nothing is mailed from the signer's request (the approver's invitation and the notice of
+        their to-do wait in the mail queue, which is asked to run at once), and each document keeps
+        only its original and its new signed version in the vault."""
+        envelope = self.create_envelope()
+        contractor, approver = envelope.signer_ids.sorted('signing_order')
+        envelope.with_user(self.officer).action_send()
+        prepared = envelope.document_ids.sudo().current_blob_id
+        self.assertEqual(len(prepared), 2)
+        Mail = self.env['mail.mail'].sudo()
+        before = Mail.search([]).ids
+        cron = self.env.ref('mail.ir_cron_mail_scheduler_action')
+        Trigger = self.env['ir.cron.trigger'].sudo()
+        triggers = Trigger.search([('cron_id', '=', cron.id)])
+
+        self.assertTrue(contractor._complete_signing({}, {}))
+        queued = Mail.search([('id', 'not in', before)])
+        invitation = self.mails_to(approver)
+        self.assertEqual(len(invitation), 1)
+        notices = queued - invitation
+        self.assertTrue(notices, 'the approver is told of their to-do')
+        self.assertIn(approver.partner_id, notices.recipient_ids)
+        self.assertEqual(set(queued.mapped('state')), {'outgoing'})
+        self.assertTrue(Trigger.search([('cron_id', '=', cron.id)]) - triggers)
+
+        self.assertFalse(prepared.exists())
+        current = envelope.document_ids.sudo().current_blob_id
+        self.assertEqual(len(current), 2)
+        self.assertFalse(current & envelope.document_ids.sudo().original_blob_id)
+        self.assertEqual(self.env['esign.vault.blob'].sudo().search_count(
+            [('id', 'in', (current | envelope.document_ids.sudo().original_blob_id).ids)]), 4)
+        for document in envelope.document_ids:
+            self.assert_signed(document._read_pdf('current'), [f'FIELD_{envelope.number}_{contractor.id}'])
+
     def test_sequential_envelope_from_send_to_completion(self):
         envelope = self.create_envelope()
         contractor, approver = envelope.signer_ids.sorted('signing_order')
