@@ -10,6 +10,7 @@ _logger = logging.getLogger(__name__)
 
 DEMO_XMLID = 'demo_envelope_portal'
 DEMO_COMPLETED_XMLID = 'demo_envelope_completed'
+DEMO_COMPLETED_CONTRACT_XMLID = 'demo_contract_completed'
 # What the demo's signers "typed": the completed envelope is signed with these.
 DEMO_COMPLETED_VALUES = {'会社名': '株式会社デモ建設', '代表者氏名': '山田 太郎'}
 # The demo signatures come from no browser; the signers' record and the audit
@@ -105,6 +106,12 @@ class EsignEnvelope(models.Model):
             {'signer_id': approver.id, 'confirmed': True})
         wizard.line_ids.write({'value_date': today})
         wizard.action_sign()
+        # Known to the module like the envelope, and created after it: uninstalling
+        # removes demo records newest first, the archived contract (which keeps
+        # the envelope, and so the demo users and partners) before the envelope.
+        self.env['ir.model.data'].sudo().create({
+            'module': 'esign_municipal', 'name': DEMO_COMPLETED_CONTRACT_XMLID, 'model': 'esign.contract',
+            'res_id': envelope.contract_ids.id, 'noupdate': True})
         return envelope
 
     @api.model
