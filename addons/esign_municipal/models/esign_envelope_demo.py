@@ -15,7 +15,7 @@ DEMO_COMPLETED_CONTRACT_XMLID = 'demo_contract_completed'
 DEMO_COMPLETED_VALUES = {'会社名': '株式会社デモ建設', '代表者氏名': '山田 太郎'}
 # The demo signatures come from no browser; the signers' record and the audit
 # certificate say so instead of showing a made-up address.
-DEMO_USER_AGENT = 'Demo data (created with the demo database)'
+DEMO_USER_AGENT = 'デモデータ (demo data, signed when the demo database was created)'
 
 
 class EsignEnvelope(models.Model):
