@@ -1,7 +1,7 @@
 """docker/backup's scripts on a real PostgreSQL: database and filestore go
 together, rotation keeps daily/monthly/yearly copies, restore makes a new
-database. (The Odoo-level test that restored contracts still validate lives
-with the contracts: esign_municipal.)"""
+database. (That restored contracts still decrypt and validate is tested on a
+real Odoo database: test_restore_contracts.py.)"""
 import os
 import pathlib
 import subprocess

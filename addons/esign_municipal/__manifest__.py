@@ -56,6 +56,7 @@
     },
     'demo': [
         'data/demo/esign_demo.xml',
+        'data/demo/esign_demo_completed.xml',
         'data/demo/esign_demo_portal.xml',
     ],
     'application': True,

@@ -39,6 +39,7 @@ from . import esign_signature_verifier
 from . import esign_archive_csv
 from . import esign_vault_blob_lock
 from . import ir_attachment
+from . import ir_actions_report
 from . import res_config_settings_archive
 from . import esign_tsa_audit
 from . import esign_witness_key_audit

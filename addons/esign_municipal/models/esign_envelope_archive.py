@@ -105,6 +105,12 @@ class EsignEnvelope(models.Model):
     def _esign_render_audit_certificate(self):
         # Rendered with wkhtmltopdf even in test mode: what is attached must be a real PDF.
         report = self.env['ir.actions.report'].with_context(force_report_rendering=True)
+        if not self.env.registry.ready:
+            # The database is being built (demo data): Odoo's web server waits for
+            # this very registry, so wkhtmltopdf would wait forever for the
+            # report's stylesheets (or fetch them from whatever else listens at
+            # web.base.url). The certificate's layout does not depend on them.
+            report = report.with_context(esign_report_offline=True)
         pdf, _kind = report._render_qweb_pdf(AUDIT_REPORT, self.ids)
         return pdf
 

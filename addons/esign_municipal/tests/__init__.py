@@ -1,5 +1,6 @@
 from . import test_access_groups
 from . import test_translations
+from . import test_demo_data
 from . import test_envelope_lifecycle
 from . import test_envelope_errors
 from . import test_envelope_crons

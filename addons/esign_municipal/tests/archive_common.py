@@ -19,6 +19,13 @@ class ArchiveCase(EsignCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # Only the contracts of the test in the archive: the demo data's completed
+        # envelope and its contract are set aside inside the test's transaction,
+        # which is rolled back (archived contracts cannot be deleted through the ORM).
+        cls.env.flush_all()
+        cls.env.cr.execute('DELETE FROM esign_contract')
+        cls.env.cr.execute("DELETE FROM esign_envelope WHERE state = 'completed'")
+        cls.env.invalidate_all()
         cls.auditor = new_test_user(cls.env, 'esign_archive_auditor', groups='esign_municipal.group_esign_auditor',
                                     name='Auditor Kato')
         cls.manager = new_test_user(cls.env, 'esign_archive_manager', groups='esign_municipal.group_esign_manager',

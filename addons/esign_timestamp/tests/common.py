@@ -77,6 +77,10 @@ class TimestampCase(TransactionCase):
         cls.Token = cls.env['esign.timestamp.token']
         # only the TSAs of the test
         cls.Tsa.search([]).write({'active': False})
+        # only the tokens of the test: those of the demo data (its completed
+        # envelope) are set aside inside the test's transaction, which is rolled
+        # back (tokens are append-only, so not through the ORM)
+        cls.env.cr.execute('DELETE FROM esign_timestamp_token')
 
     def setUp(self):
         super().setUp()
