@@ -52,6 +52,19 @@ class TestVaultBlob(TransactionCase):
         self.addCleanup(shutil.rmtree, directory)
         return vault_crypto.generate_kek_file(os.path.join(directory, 'other.key'))
 
+    def test_ciphertext_is_never_sniffed_as_another_type(self):
+        # Ciphertext is random: sometimes it starts like XML or an image. Whatever
+        # its first bytes, a vault file stays opaque (octet-stream, not indexed).
+        for lookalike in (b'<?xml version="1.0"?><a/>', b'\x89PNG\r\n\x1a\n' + bytes(32), b'<html>x</html>'):
+            attachment = self.env['ir.attachment'].sudo().create({
+                'name': 'x.enc', 'raw': lookalike, 'mimetype': 'application/octet-stream',
+                'res_model': 'esign.vault.blob', 'res_id': 0})
+            self.assertEqual(attachment.mimetype, 'application/octet-stream', lookalike)
+            self.assertEqual(attachment.raw, lookalike)
+        other = self.env['ir.attachment'].create({'name': 'x', 'raw': b'<?xml version="1.0"?><a/>',
+                                                  'res_model': 'res.partner', 'res_id': 0})
+        self.assertIn('xml', other.mimetype)  # everything else is still sniffed as usual
+
     def test_each_document_has_its_own_key_and_reads_back(self):
         first = self.Blob._store(self.pdf, 'contract.pdf')
         second = self.Blob._store(self.pdf, 'contract copy.pdf')
