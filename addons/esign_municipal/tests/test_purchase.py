@@ -119,6 +119,32 @@ class TestPurchaseIntegration(PurchaseCase):
         # A second envelope from the same order does not take the links for attachments of the order.
         self.assertEqual(order._esign_pdf_attachments().mapped('name'), ['Specification.pdf'])
 
+    def test_files_uploaded_in_the_wizard_do_not_stay_in_clear(self):
+        order = self.make_order()
+        wizard = self.wizard_for(order)
+        upload = self.env['ir.attachment'].with_user(self.officer).create({
+            'name': 'Annex.pdf', 'raw': make_pdf('Annex'), 'mimetype': 'application/pdf',
+            'res_model': wizard._name, 'res_id': wizard.id})
+        wizard.attachment_ids = [Command.link(upload.id)]
+        envelope = self.env['esign.envelope'].browse(wizard.action_create_draft()['res_id'])
+        self.assertIn('Annex', envelope.document_ids.mapped('name'))
+        self.assertFalse(upload.exists(), 'the envelope keeps the only copy, encrypted')
+        # Uploads of wizards left unfinished go after a day.
+        Attachment = self.env['ir.attachment']
+        stale = Attachment.create([{'name': 'Old.pdf', 'raw': make_pdf('Old'), 'res_model': model, 'res_id': 0}
+                                   for model in ('esign.purchase.wizard', 'esign.contract.register.wizard')])
+        fresh = Attachment.create({'name': 'New.pdf', 'raw': make_pdf('New'), 'res_model': 'esign.purchase.wizard',
+                                   'res_id': 0})
+        kept = Attachment.create({'name': 'Old order file.pdf', 'raw': make_pdf('Kept'),
+                                  'res_model': 'purchase.order', 'res_id': order.id})
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE ir_attachment SET create_date = now() - interval '2 days' WHERE id = ANY(%s)",
+                            [(stale | kept).ids])
+        Attachment.invalidate_model(['create_date'])
+        Attachment._gc_esign_wizard_uploads()
+        self.assertFalse(stale.exists())
+        self.assertEqual((fresh | kept).exists(), fresh | kept)
+
     def test_default_approver_from_settings(self):
         self.env['res.config.settings'].create({'esign_default_approver_id': self.approver.id}).execute()
         action = self.make_order().with_user(self.officer).action_esign_send()
