@@ -1,4 +1,4 @@
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import Forbidden, NotFound
 
 from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
@@ -6,18 +6,29 @@ from odoo.http import content_disposition, request
 
 from ..wizard.request_info import backoffice_request_info
 
+# Who may read documents at all; record rules then decide which ones.
+READER_GROUPS = ('esign_municipal.group_esign_user', 'esign_municipal.group_esign_auditor')
+
 
 class EsignDocumentDownload(http.Controller):
     """Back-office download of a document's original or current (signed) PDF.
 
     Goes through the ORM as the logged-in user, so record rules decide who
-    may download, and every download passes the envelope's log hook.
+    may download, and every download passes the envelope's log hook. The
+    links on a purchase order's chatter lead here too.
     """
 
     @http.route('/esign/document/<int:document_id>/<string:kind>', type='http', auth='user', methods=['GET'])
     def download(self, document_id, kind, **kwargs):
         if kind not in ('original', 'current'):
             raise NotFound()
+        user = request.env.user
+        if not any(user.has_group(group) for group in READER_GROUPS):
+            # Answered before looking at the document, the same for every id:
+            # says what is missing without telling whether the document exists.
+            raise Forbidden(request.env._(
+                'Opening the documents of Electronic Contracts requires the rights of an E-Contract User or '
+                'E-Contract Auditor. Ask your administrator for them.'))
         document = request.env['esign.document'].browse(document_id)
         try:
             document.check_access('read')

@@ -150,6 +150,11 @@ class EsignDocument(models.Model):
         self.ensure_one()
         return {
             'type': 'ir.actions.act_url',
-            'url': f'/esign/document/{self.id}/{kind}',
+            'url': self._esign_download_url(kind),
             'target': 'download',
         }
+
+    def _esign_download_url(self, kind):
+        """The back-office route that checks access, decrypts and logs (controllers/document_download)."""
+        self.ensure_one()
+        return f'/esign/document/{self.id}/{kind}'

@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import archive_guard
@@ -8,6 +8,9 @@ from .esign_vault_blob_lock import ARCHIVED_BLOBS_SQL
 CONTENT_FIELDS = frozenset({'raw', 'datas', 'db_datas', 'store_fname', 'file_size', 'checksum', 'mimetype',
                             'name', 'res_model', 'res_id', 'res_field', 'type', 'url', 'company_id'})
 ARCHIVE_MODELS = ('esign.vault.blob',)
+# Wizards whose PDF uploads become encrypted documents; the wizards remove
+# them when done, the autovacuum those of wizards left unfinished.
+UPLOAD_WIZARDS = ('esign.purchase.wizard', 'esign.contract.register.wizard')
 
 
 class IrAttachment(models.Model):
@@ -34,6 +37,11 @@ class IrAttachment(models.Model):
              WHERE b.attachment_id = ANY(%(ids)s) AND b.id IN ({ARCHIVED_BLOBS_SQL})
         """, {'ids': candidates})
         return self.browse([row[0] for row in cr.fetchall()])
+
+    @api.autovacuum
+    def _gc_esign_wizard_uploads(self):
+        limit = fields.Datetime.subtract(fields.Datetime.now(), days=1)
+        self.sudo().search([('res_model', 'in', UPLOAD_WIZARDS), ('create_date', '<', limit)]).unlink()
 
     def _esign_refuse(self):
         raise UserError(self.env._('This file belongs to an archived contract and can no longer be changed or '

@@ -55,7 +55,7 @@ class PurchaseOrder(models.Model):
         self.ensure_one()
         return self.env['ir.attachment'].search([
             ('res_model', '=', self._name), ('res_id', '=', self.id), ('mimetype', '=', 'application/pdf'),
-            ('res_field', '=', False),
+            ('res_field', '=', False), ('type', '=', 'binary'),
         ])
 
     def _esign_order_pdfs(self):
@@ -69,18 +69,26 @@ class PurchaseOrder(models.Model):
         return {order.id: report._render_qweb_pdf(ORDER_REPORT, order.ids)[0] for order in self}
 
     def _esign_attach_signed(self, envelope):
-        """On completion: the signed PDFs go on the order, and its chatter says so."""
+        """On completion: links to the signed PDFs go on the order, and its chatter says so.
+
+        Links (url attachments), not copies: the signed PDFs stay encrypted in
+        the vault. The back-office download route behind each link checks the
+        reader's rights, decrypts and writes a 'download' entry to the
+        operation log; the PDF viewer of the chatter opens it in one click.
+        """
         self.ensure_one()
         order = self.sudo()
         attachments = self.env['ir.attachment'].sudo().create([{
             'name': document._esign_file_name('current'),
-            'raw': document._read_pdf('current'),
+            'type': 'url',
+            'url': document._esign_download_url('current'),
             'mimetype': 'application/pdf',
             'res_model': order._name,
             'res_id': order.id,
-        } for document in envelope.document_ids])
+        } for document in envelope.document_ids.sorted()])
         order.message_post(
             body=Markup('%s<br/>%s') % (
                 self.env._('Electronic contract completed: envelope %s.', envelope.display_name),
-                self.env._('The signed documents are attached.')),
+                self.env._('The signed documents are linked below. Opening them requires the rights of an '
+                           'E-Contract User or E-Contract Auditor (Electronic Contracts).')),
             attachment_ids=attachments.ids)

@@ -1,16 +1,16 @@
 import base64
+import os
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, HttpCase, tagged
+from odoo.tests.common import new_test_user
 
 from .common import EsignCase, make_pdf, pdf_field_names
 
 
-@tagged('post_install', '-at_install')
-class TestPurchaseIntegration(EsignCase):
-    """電子契約を送信 from a purchase order: the order's own PDF (wkhtmltopdf), its
-    attachments and a template's documents; signed PDFs come back to the order."""
+class PurchaseCase(EsignCase):
+    """A purchasing officer, a product in yen and a template with a signature and a text field."""
 
     @classmethod
     def setUpClass(cls):
@@ -52,6 +52,16 @@ class TestPurchaseIntegration(EsignCase):
         return self.env[action['res_model']].with_user(self.officer).with_context(action['context']).create(
             dict({'approver_id': self.approver.id}, **values))
 
+    def signed_links(self, order):
+        return self.env['ir.attachment'].search([('res_model', '=', 'purchase.order'), ('res_id', '=', order.id),
+                                                 ('name', 'like', '(signed)')], order='id')
+
+
+@tagged('post_install', '-at_install')
+class TestPurchaseIntegration(PurchaseCase):
+    """電子契約を送信 from a purchase order: the order's own PDF (wkhtmltopdf), its
+    attachments and a template's documents; links to the signed PDFs come back to the order."""
+
     def test_one_order_sent_signed_and_returned_to_the_order(self):
         order = self.make_order()
         self.env['ir.attachment'].create({'name': 'Specification.pdf', 'raw': make_pdf('Specification', 2),
@@ -91,15 +101,49 @@ class TestPurchaseIntegration(EsignCase):
         approver._complete_signing({}, {})
         self.assertEqual(envelope.state, 'completed')
         self.assertEqual(order.with_user(self.officer).esign_state, 'completed')
-        signed = self.env['ir.attachment'].search([('res_model', '=', 'purchase.order'), ('res_id', '=', order.id),
-                                                   ('name', 'like', '(signed)')])
-        self.assertEqual(len(signed), 3)
-        for attachment in signed:
-            self.assertTrue(self.assert_signed(attachment.raw, pdf_field_names(attachment.raw) & {
+        # The order links to its signed documents (the vault keeps the only copy).
+        signed = self.signed_links(order)
+        self.assertEqual(signed.mapped('name'), [document._esign_file_name('current') for document in documents])
+        self.assertIn('Specification (signed).pdf', signed.mapped('name'))
+        self.assertEqual(set(signed.mapped('type')), {'url'})
+        self.assertEqual(set(signed.mapped('mimetype')), {'application/pdf'})
+        self.assertEqual(signed.mapped('url'), [f'/esign/document/{document.id}/current' for document in documents])
+        self.assertFalse(any(signed.mapped('raw')))
+        for document in documents:
+            data = document._read_pdf('current')
+            self.assertTrue(self.assert_signed(data, pdf_field_names(data) & {
                 f'FIELD_{envelope.number}_{contractor.id}', f'FIELD_{envelope.number}_{approver.id}'},
                 doc_timestamps=1))
         self.assertIn(envelope.number, order.message_ids[0].body)
         self.assertEqual(order.message_ids[0].attachment_ids, signed)
+        # A second envelope from the same order does not take the links for attachments of the order.
+        self.assertEqual(order._esign_pdf_attachments().mapped('name'), ['Specification.pdf'])
+
+    def test_files_uploaded_in_the_wizard_do_not_stay_in_clear(self):
+        order = self.make_order()
+        wizard = self.wizard_for(order)
+        upload = self.env['ir.attachment'].with_user(self.officer).create({
+            'name': 'Annex.pdf', 'raw': make_pdf('Annex'), 'mimetype': 'application/pdf',
+            'res_model': wizard._name, 'res_id': wizard.id})
+        wizard.attachment_ids = [Command.link(upload.id)]
+        envelope = self.env['esign.envelope'].browse(wizard.action_create_draft()['res_id'])
+        self.assertIn('Annex', envelope.document_ids.mapped('name'))
+        self.assertFalse(upload.exists(), 'the envelope keeps the only copy, encrypted')
+        # Uploads of wizards left unfinished go after a day.
+        Attachment = self.env['ir.attachment']
+        stale = Attachment.create([{'name': 'Old.pdf', 'raw': make_pdf('Old'), 'res_model': model, 'res_id': 0}
+                                   for model in ('esign.purchase.wizard', 'esign.contract.register.wizard')])
+        fresh = Attachment.create({'name': 'New.pdf', 'raw': make_pdf('New'), 'res_model': 'esign.purchase.wizard',
+                                   'res_id': 0})
+        kept = Attachment.create({'name': 'Old order file.pdf', 'raw': make_pdf('Kept'),
+                                  'res_model': 'purchase.order', 'res_id': order.id})
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE ir_attachment SET create_date = now() - interval '2 days' WHERE id = ANY(%s)",
+                            [(stale | kept).ids])
+        Attachment.invalidate_model(['create_date'])
+        Attachment._gc_esign_wizard_uploads()
+        self.assertFalse(stale.exists())
+        self.assertEqual((fresh | kept).exists(), fresh | kept)
 
     def test_default_approver_from_settings(self):
         self.env['res.config.settings'].create({'esign_default_approver_id': self.approver.id}).execute()
@@ -167,3 +211,110 @@ class TestPurchaseIntegration(EsignCase):
         self.assertIn('could not be sent', broken.message_ids[0].body)
         self.assertEqual(broken.activity_ids.user_id, self.officer)
         self.assertEqual((orders - order).esign_envelope_ids.state, 'sent')
+
+
+def distinctive_runs(data, size=48, count=6):
+    """A few byte runs of `data` with many different bytes (compressed
+    streams, DER), spread over it: found anywhere, they show `data` was
+    stored in clear (as in tests/test_restore_contracts.py)."""
+    step = max((len(data) - size) // (count * 8), 1)
+    runs = [data[offset:offset + size] for offset in range(0, len(data) - size, step)]
+    distinctive = [run for run in runs if len(set(run)) >= 24]
+    return distinctive[::max(len(distinctive) // count, 1)][:count]
+
+
+@tagged('post_install', '-at_install')
+class TestPurchaseSignedLinks(HttpCase, PurchaseCase):
+    """The signed PDFs of an envelope sent from a purchase order: linked on the
+    order and its chatter, never copied in clear, opened through the
+    back-office route that checks rights, decrypts and logs."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env['res.lang']._activate_lang('ja_JP')
+        # Sees purchase orders, has no e-contract group.
+        cls.buyer = new_test_user(cls.env, 'esign_po_buyer', groups='purchase.group_purchase_user',
+                                  lang='ja_JP', name='Buyer')
+        cls.other_company = cls.env['res.company'].create({'name': 'Other Town'})
+        cls.stranger = new_test_user(
+            cls.env, 'esign_po_stranger', groups='esign_municipal.group_esign_user,purchase.group_purchase_user',
+            company_id=cls.other_company.id, company_ids=[Command.set(cls.other_company.ids)], name='Stranger')
+
+    def complete_from_order(self):
+        order = self.make_order()
+        envelope = self.env['esign.envelope'].browse(self.wizard_for(order).action_send()['res_id'])
+        for signer in envelope.signer_ids.sorted('signing_order'):
+            signer._complete_signing({}, {})
+        self.assertEqual(envelope.state, 'completed')
+        return order, envelope
+
+    def downloads(self, document):
+        return self.env['esign.operation.log'].search([('event', '=', 'download'),
+                                                       ('document_ref', '=', document.id)])
+
+    def test_no_signed_pdf_in_clear_outside_the_vault(self):
+        order, envelope = self.complete_from_order()
+        document = envelope.document_ids
+        self.assertEqual(len(document), 1)
+        signed, original = document._read_pdf('current'), document._read_pdf('original')
+        # What signing added to the original: the signatures, their timestamps, the validation data.
+        runs = distinctive_runs(signed[len(original):])
+        self.assertGreaterEqual(len(runs), 4, 'too few distinctive bytes to look for')
+        self.env.flush_all()
+        for run in runs:
+            self.env.cr.execute('SELECT count(*) FROM ir_attachment WHERE position(%s in db_datas) > 0', [run])
+            self.assertEqual(self.env.cr.fetchone()[0], 0, 'a signed PDF is in the database in clear')
+        # Every file of this database's filestore: attachments of every model, vault ciphertexts included.
+        filestore = self.env['ir.attachment']._filestore()
+        files = [os.path.join(folder, name) for folder, _dirs, names in os.walk(filestore) for name in names]
+        self.assertTrue(files)
+        for path in files:
+            with open(path, 'rb') as file:
+                content = file.read()
+            self.assertFalse(any(run in content for run in runs), f'{path} holds a signed PDF in clear')
+        self.assertEqual(self.signed_links(order).type, 'url')
+
+    def test_officer_opens_the_signed_pdf_from_the_order(self):
+        order, envelope = self.complete_from_order()
+        link = self.signed_links(order)
+        document = envelope.document_ids
+        # The purchase order's chatter lists the link, as the officer reads it.
+        message = order.with_user(self.officer).message_ids[0]
+        self.assertIn(envelope.number, message.body)
+        self.assertEqual(message.attachment_ids, link)
+        self.authenticate(self.officer.login, self.officer.login)
+        # The chatter's PDF viewer adds the file name to the link.
+        response = self.url_open(f'{link.url}?filename={link.name}')
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers['Content-Type'], 'application/pdf')
+        self.assertEqual(response.content, document._read_pdf('current'))
+        self.assertEqual(len(self.downloads(document)), 1)
+        self.assertEqual(self.downloads(document).user_ref, self.officer.id)
+
+    def test_purchase_user_without_econtract_rights_is_told_what_is_missing(self):
+        order, envelope = self.complete_from_order()
+        link = self.signed_links(order)
+        # They see the order and its link...
+        self.assertEqual(order.with_user(self.buyer).message_ids[0].attachment_ids, link)
+        self.assertEqual(link.with_user(self.buyer).read(['url'])[0]['url'], link.url)
+        # ...but the document is refused, with what they lack, in their language.
+        self.authenticate(self.buyer.login, self.buyer.login)
+        response = self.url_open(link.url)
+        self.assertEqual(response.status_code, 403)
+        self.assertIn('電子契約ユーザー', response.text)
+        self.assertIn('監査担当', response.text)
+        self.assertNotIn('%PDF', response.text)
+        # The same answer for a document that does not exist: nothing is given away.
+        missing = self.url_open(f'/esign/document/{envelope.document_ids.id + 10_000}/current')
+        self.assertEqual((missing.status_code, missing.text), (403, response.text))
+        self.assertFalse(self.downloads(envelope.document_ids))
+
+    def test_user_of_another_company_gets_not_found(self):
+        order, envelope = self.complete_from_order()
+        self.authenticate(self.stranger.login, self.stranger.login)
+        response = self.url_open(self.signed_links(order).url)
+        self.assertEqual(response.status_code, 404)
+        missing = self.url_open(f'/esign/document/{envelope.document_ids.id + 10_000}/current')
+        self.assertEqual(missing.status_code, 404)
+        self.assertFalse(self.downloads(envelope.document_ids))

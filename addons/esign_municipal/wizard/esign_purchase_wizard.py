@@ -131,6 +131,9 @@ class EsignPurchaseWizard(models.TransientModel):
             if self.template_id:
                 mine = signers.filtered(lambda s: s.envelope_id == envelope)
                 self.template_id._esign_apply_to(envelope, self._signers_by_role(mine))
+        # Files uploaded in this wizard (not the order's own attachments) are now
+        # encrypted in the envelope's documents: no copy in clear stays behind.
+        self.attachment_ids.filtered(lambda a: a.res_model == self._name).sudo().unlink()
         return envelopes
 
     def _signers_by_role(self, signers):
