@@ -16,6 +16,10 @@ DEMO_COMPLETED_VALUES = {'会社名': '株式会社デモ建設', '代表者氏�
 # The demo signatures come from no browser; the signers' record and the audit
 # certificate say so instead of showing a made-up address.
 DEMO_USER_AGENT = 'デモデータ (demo data, signed when the demo database was created)'
+# The demo's people read Japanese (their contacts say so in the demo data).
+DEMO_LANG = 'ja_JP'
+# Whose terms the demo's mails and audit certificate use.
+DEMO_TRANSLATED_MODULES = ['esign_timestamp', 'esign_hsm', 'esign_municipal']
 
 
 class EsignEnvelope(models.Model):
@@ -74,8 +78,12 @@ class EsignEnvelope(models.Model):
             _logger.info('demo data: no completed envelope, the main company does not sign with the demo PKI')
             return False
         # Mails are queued, not sent while the database is being built (the
-        # notifications Odoo would send at once included).
-        self = self.with_context(mail_notify_force_send=False)
+        # notifications Odoo would send at once included). The audit
+        # certificate is rendered without Odoo's stylesheets, as it must be
+        # while the database is built (see _esign_render_audit_certificate),
+        # whenever this runs: the same certificate, and no wait on a web server
+        # that cannot see this transaction.
+        self = self.with_context(mail_notify_force_send=False, esign_report_offline=True)
         ref = self.env.ref
         approver_user = ref('esign_municipal.demo_user_approver')
         today = jst_today()
@@ -101,8 +109,11 @@ class EsignEnvelope(models.Model):
         contractor._complete_signing(
             {company_name.id: DEMO_COMPLETED_VALUES['会社名'], representative.id: DEMO_COMPLETED_VALUES['代表者氏名']},
             {'auth_method': 'email_link', 'user_agent': DEMO_USER_AGENT})
-        # The approver signs from the back office, in the signing dialog, as themself.
-        wizard = self.env['esign.approve.wizard'].with_user(approver_user).create(
+        # The approver signs from the back office, in the signing dialog, as
+        # themself and in their language, as their session would: completion
+        # renders the audit certificate in it.
+        wizard = self.env['esign.approve.wizard'].with_user(approver_user).with_context(
+            lang=approver_user.lang).create(
             {'signer_id': approver.id, 'confirmed': True})
         wizard.line_ids.write({'value_date': today})
         wizard.action_sign()
@@ -132,8 +143,7 @@ class EsignEnvelope(models.Model):
         """A draft envelope from the demo officer to the demo contractor's
         contact (order 1) then the demo approver (order 2), each with an
         invisible signature on every document; known by `xmlid` from now on."""
-        # The demo contractor reads Japanese; its mails need the language active.
-        self.env['res.lang']._activate_lang('ja_JP')
+        self._esign_demo_load_japanese()
         ref = self.env.ref
         envelope = self.sudo().create(dict({
             'user_id': ref('esign_municipal.demo_user_officer').id,
@@ -160,6 +170,17 @@ class EsignEnvelope(models.Model):
             {'document_id': document.id, 'signer_id': signer.id, 'field_type': 'signature', 'page': 1}
             for signer in signers for document in documents])
         return envelope, documents, signers
+
+    @api.model
+    def _esign_demo_load_japanese(self):
+        """Japanese active, with our addons' Japanese terms, before the demo
+        envelopes are sent. Odoo loads a module's i18n/ja.po only after the
+        module's data and demo data (and activates nothing without
+        --load-language): without this, the mails these envelopes send and the
+        completed one's audit certificate would come out in English. Terms
+        already in the database (a translation someone edited) are kept."""
+        self.env['res.lang']._activate_lang(DEMO_LANG)
+        self.env['ir.module.module']._load_module_terms(DEMO_TRANSLATED_MODULES, [DEMO_LANG], overwrite=False)
 
     @api.model
     def _esign_demo_completed_contract_path(self):

@@ -57,6 +57,15 @@ def pdfsig(data):
     return found
 
 
+def pdf_text(data):
+    """The text of a PDF, as poppler's pdftotext extracts it (-layout)."""
+    with tempfile.NamedTemporaryFile(suffix='.pdf') as handle:
+        handle.write(data)
+        handle.flush()
+        return subprocess.run(['pdftotext', '-layout', handle.name, '-'], capture_output=True, text=True,
+                              timeout=60, check=True).stdout
+
+
 def pdf_field_names(data):
     reader = PdfFileReader(io.BytesIO(data))
     return {str(ref.get_object().get('/T')) for ref in reader.root['/AcroForm']['/Fields']}

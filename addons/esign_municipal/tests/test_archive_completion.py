@@ -1,19 +1,10 @@
 import hashlib
-import subprocess
-import tempfile
 
 from odoo.tests import tagged
 
 from ..engine.validation import validate_pdf
 from .archive_common import REQUEST, ArchiveCase
-
-
-def pdf_text(data):
-    with tempfile.NamedTemporaryFile(suffix='.pdf') as handle:
-        handle.write(data)
-        handle.flush()
-        return subprocess.run(['pdftotext', '-layout', handle.name, '-'], capture_output=True, text=True,
-                              timeout=60, check=True).stdout
+from .common import pdf_text
 
 
 @tagged('post_install', '-at_install')

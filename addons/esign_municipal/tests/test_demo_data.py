@@ -4,8 +4,15 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 from odoo.tests import TransactionCase, tagged
 
-from ..models.esign_envelope_demo import DEMO_COMPLETED_VALUES, DEMO_COMPLETED_XMLID
-from .common import pdfsig
+from ..models.esign_envelope_demo import (DEMO_COMPLETED_CONTRACT_XMLID, DEMO_COMPLETED_VALUES,
+                                          DEMO_COMPLETED_XMLID, DEMO_XMLID)
+from .common import pdf_text, pdfsig
+
+# As GMO Sign's mails (reference: gmo-sign-guide.md) and esign_municipal/i18n/ja.po.
+REQUEST_SUBJECT_JA = '【{company}】様より{envelope}への署名依頼が届いています'
+COMPLETED_SUBJECT_JA = '電子署名完了のお知らせ'
+REVIEW_BUTTON_JA = '文書を確認する'
+CERTIFICATE_HEADING_JA = '合意締結証明書'
 
 
 @tagged('post_install', '-at_install')
@@ -102,3 +109,82 @@ class TestDemoCompletedEnvelope(TransactionCase):
         self.assertEqual(self.env['esign.envelope']._esign_demo_completed_envelope(), self.envelope)
         self.assertEqual(self.env['esign.envelope'].search_count([]), envelopes)
         self.assertEqual(self.env['esign.contract'].search_count([('envelope_id', '=', self.envelope.id)]), 1)
+
+
+def signer_mails(signer):
+    return signer.env['mail.mail'].sudo().search([('model', '=', 'esign.signer'), ('res_id', '=', signer.id)])
+
+
+def assert_japanese_request(case, signer):
+    """The signer's 署名依頼 mail, in Japanese, as GMO Sign's."""
+    envelope = signer.envelope_id
+    subject = REQUEST_SUBJECT_JA.format(company=envelope.company_id.name, envelope=envelope.name)
+    request = signer_mails(signer).filtered(lambda mail: mail.subject == subject)
+    case.assertEqual(len(request), 1, f'{signer.name}: 「{subject}」 in {signer_mails(signer).mapped("subject")}')
+    case.assertIn(REVIEW_BUTTON_JA, request.body_html)
+    case.assertIn(f'/esign/sign/{signer.id}/', request.body_html)
+
+
+@tagged('post_install', '-at_install')
+class TestDemoInJapanese(TransactionCase):
+    """The demo's people read Japanese, and a Japanese municipality opening the
+    demo sees the Japanese mails and audit certificate. The demo envelopes are
+    made while the demo data loads, before Odoo loads esign_municipal's
+    i18n/ja.po (and without --load-language, before Japanese is even active):
+    the demo builder activates Japanese and loads our terms itself."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.completed = cls.env.ref(f'esign_municipal.{DEMO_COMPLETED_XMLID}')
+        cls.waiting = cls.env.ref(f'esign_municipal.{DEMO_XMLID}')
+
+    def test_the_demo_people_read_japanese(self):
+        self.assertIn('ja_JP', dict(self.env['res.lang'].get_installed()))
+        for envelope in self.completed | self.waiting:
+            for signer in envelope.signer_ids:
+                self.assertEqual(signer.partner_id.lang, 'ja_JP', signer.name)
+        self.assertEqual(self.env.ref('esign_municipal.demo_user_officer').lang, 'ja_JP')
+
+    def test_demo_mails_are_japanese(self):
+        contractor, approver = self.completed.signer_ids.sorted('signing_order')
+        for signer in (contractor, approver):
+            assert_japanese_request(self, signer)
+            self.assertIn(COMPLETED_SUBJECT_JA, signer_mails(signer).mapped('subject'), signer.name)
+        assert_japanese_request(self, self.waiting.signer_ids.sorted('signing_order')[0])
+
+    def test_demo_audit_certificate_is_japanese(self):
+        text = ' '.join(pdf_text(self.completed._esign_audit_certificate_pdf()).split())
+        self.assertIn(CERTIFICATE_HEADING_JA, text)
+        self.assertIn('メールのリンク', text, "the contractor's authentication, a translated selection label")
+        self.assertNotIn('Audit certificate', text)
+
+    def test_builder_loads_the_japanese_terms_itself(self):
+        """Building the completed demo envelope again, in this transaction,
+        from a database without the Japanese of its mails and of the
+        certificate (as while the demo data loads): still Japanese."""
+        templates = self.env.ref('esign_municipal.mail_template_signature_request') | self.env.ref(
+            'esign_municipal.mail_template_completed')
+        view = self.env.ref('esign_municipal.report_audit_certificate')
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE mail_template SET subject = subject - 'ja_JP', body_html = body_html - 'ja_JP' "
+                            "WHERE id IN %s", [tuple(templates.ids)])
+        self.env.cr.execute("UPDATE ir_ui_view SET arch_db = arch_db - 'ja_JP' WHERE id = %s", [view.id])
+        self.env.invalidate_all()
+        self.env.registry.clear_cache('templates')
+        self.assertNotIn(CERTIFICATE_HEADING_JA, view.with_context(lang='ja_JP').arch_db)
+        self.assertNotIn('署名依頼', templates[0].with_context(lang='ja_JP').subject)
+
+        # The demo data's own envelope set aside: its xmlids name the new one.
+        self.env['ir.model.data'].search([('module', '=', 'esign_municipal'),
+                                          ('name', 'in', [DEMO_COMPLETED_XMLID, DEMO_COMPLETED_CONTRACT_XMLID])]).unlink()
+        envelope = self.env['esign.envelope']._esign_demo_completed_envelope()
+        self.assertTrue(envelope)
+        self.assertNotEqual(envelope, self.completed)
+        self.assertEqual(envelope.state, 'completed')
+        for signer in envelope.signer_ids:
+            assert_japanese_request(self, signer)
+            self.assertIn(COMPLETED_SUBJECT_JA, signer_mails(signer).mapped('subject'), signer.name)
+        text = ' '.join(pdf_text(envelope._esign_audit_certificate_pdf()).split())
+        self.assertIn(CERTIFICATE_HEADING_JA, text)
+        self.assertIn(envelope.number, text)
