@@ -1,7 +1,7 @@
 from werkzeug.exceptions import Forbidden, NotFound
 
 from odoo import http
-from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.exceptions import AccessError, MissingError
 from odoo.http import content_disposition, request
 
 from ..wizard.request_info import backoffice_request_info
@@ -32,9 +32,13 @@ class EsignDocumentDownload(http.Controller):
         document = request.env['esign.document'].browse(document_id)
         try:
             document.check_access('read')
-            data = document._read_pdf(kind)
-        except (AccessError, MissingError, UserError):
+        except (AccessError, MissingError):
             raise NotFound() from None
+        # A user who may see the document gets the vault's own message when it
+        # cannot be read (missing or wrong key-encryption key, altered file):
+        # Odoo answers a UserError with 400 and that message, never a 404 that
+        # would send the officer looking for a document that is there.
+        data = document._read_pdf(kind)
         document.envelope_id.sudo()._esign_log(
             'download', document=document, request_info=backoffice_request_info(), kind=kind)
         return request.make_response(data, headers=[

@@ -1,8 +1,10 @@
 import base64
+from unittest.mock import patch
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import new_test_user
+from odoo.tools import config, mute_logger
 
 from .common import make_pdf
 
@@ -82,3 +84,15 @@ class TestFieldEditor(HttpCase):
         self.assertEqual(self.url_open(url).status_code, 404)
         self.authenticate(None, None)
         self.assertNotEqual(self.url_open(url, allow_redirects=False).status_code, 200)
+
+    @mute_logger('odoo.addons.esign_hsm.models.esign_key_custody', 'odoo.http')
+    def test_download_without_the_key_encryption_key_says_so(self):
+        url = f'/esign/document/{self.document.id}/original'
+        self.authenticate(self.officer.login, self.officer.login)
+        with patch.dict(config.options, {'esign_kek_file': '/nonexistent/esign/kek.key'}):
+            response = self.url_open(url)
+        # Not "not found": the document is there, its key-encryption key is not.
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('key-encryption key', response.text)
+        self.assertNotIn(b'%PDF', response.content)
+        self.assertEqual(self.url_open(url).status_code, 200)  # the key back: readable again
