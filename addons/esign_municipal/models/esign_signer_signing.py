@@ -184,8 +184,7 @@ class EsignSigner(models.Model):
         self._esign_done_activities()
         envelope.message_post(body=self.env._('%s signed.', self.name))
         envelope._esign_after_signature(self)
-        if not self.env.context.get('mail_notify_force_send', True):
-            self._esign_queue_mail()
+        self._esign_queue_mail()
         return True
 
     def _esign_done_activities(self):
