@@ -154,6 +154,7 @@ class EsignSigner(models.Model):
         signatures = self.field_ids.filtered(lambda f: f.field_type == 'signature')
         when = pytz.utc.localize(self.signed_at)
         reason = pdf_engine.witness_reason(self.name, self.email, when)
+        font_path = pdf_engine.configured_font(self.env)
         try:
             with self.env.cr.savepoint():
                 timestamper = envelope._esign_timestamper()
@@ -167,7 +168,7 @@ class EsignSigner(models.Model):
                         signed = pdf_engine.sign_for_signer(
                             document._read_pdf('current'), field_name=signature._esign_pdf_name(),
                             values=values, signer=pdf_signer, timestamper=timestamper, reason=reason,
-                            location='日本', font_path=pdf_engine.configured_font(self.env), signer_name=self.name,
+                            location='日本', font_path=font_path, signer_name=self.name,
                             signed_at=when)
                         superseded |= document._write_pdf('current', signed, drop_previous=False)
                 self.env['esign.document']._esign_drop_blobs(superseded)
