@@ -21,7 +21,7 @@ import time
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 ODOO_SRC = pathlib.Path(os.environ.get('ODOO_SRC', '/opt/odoo18'))
-ADDONS_PATH = ','.join([str(ODOO_SRC / 'addons'), str(ODOO_SRC / 'odoo' / 'addons'), str(REPO / 'addons')])
+ADDONS_PATH = ','.join([str(ODOO_SRC / 'addons'), str(ODOO_SRC / 'odoo' / 'addons'), str(REPO)])
 DB_ARGS = ['--db_host', os.environ.get('PGHOST', '127.0.0.1'), '--db_port', os.environ.get('PGPORT', '5432')]
 TARGET_P95_MS = 50.0
 

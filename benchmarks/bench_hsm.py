@@ -21,10 +21,10 @@ import tempfile
 import time
 import types
 
-ADDONS = pathlib.Path(__file__).resolve().parent.parent / 'addons'
+REPO = pathlib.Path(__file__).resolve().parent.parent
 # Load the Odoo-free engine without running esign_hsm/__init__.py (which imports odoo), as tests/conftest.py does.
 _package = types.ModuleType('esign_hsm')
-_package.__path__ = [str(ADDONS / 'esign_hsm')]
+_package.__path__ = [str(REPO / 'esign_hsm')]
 _package.__spec__ = importlib.machinery.ModuleSpec('esign_hsm', None, is_package=True)
 sys.modules.setdefault('esign_hsm', _package)
 

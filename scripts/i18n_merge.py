@@ -1,7 +1,7 @@
 """Merge a fresh Odoo term export into an addon's i18n/ja.po.
 
     odoo-bin -d DB --i18n-export=/tmp/x.po --language=ja_JP --modules=ADDON --stop-after-init
-    python scripts/i18n_merge.py /tmp/x.po addons/ADDON/i18n/ja.po
+    python scripts/i18n_merge.py /tmp/x.po ADDON/i18n/ja.po
 
 Keeps every existing translation, drops terms the addon no longer has, and
 lists the terms still waiting for Japanese (exit code 1 when there are any).

@@ -18,9 +18,9 @@ import uuid
 
 import pytest
 
-ADDONS = pathlib.Path(__file__).resolve().parent.parent / 'addons'
+REPO = pathlib.Path(__file__).resolve().parent.parent
 
-for addon_dir in sorted(ADDONS.glob('esign_*')):
+for addon_dir in sorted(path for path in REPO.glob('esign_*') if (path / '__manifest__.py').is_file()):
     package = types.ModuleType(addon_dir.name)
     package.__path__ = [str(addon_dir)]
     package.__spec__ = importlib.machinery.ModuleSpec(addon_dir.name, None, is_package=True)

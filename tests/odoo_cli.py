@@ -17,7 +17,7 @@ DB_ARGS = ['--db_host', PG['PGHOST'], '--db_port', PG['PGPORT']]
 def odoo(*args, data_dir, stdin=None):
     """Runs odoo-bin (no HTTP, no cron) and returns its stdout; fails on any ERROR or traceback."""
     addons_path = os.environ.get('ESIGN_ADDONS_PATH') or ','.join(
-        [str(ODOO_SRC / 'addons'), str(ODOO_SRC / 'odoo' / 'addons'), str(REPO / 'addons')])
+        [str(ODOO_SRC / 'addons'), str(ODOO_SRC / 'odoo' / 'addons'), str(REPO)])
     command = [sys.executable, str(ODOO_SRC / 'odoo-bin'), *args, '-c', os.environ['ESIGN_ODOO_CONF'],
                '--addons-path', addons_path, '--data-dir', str(data_dir), *DB_ARGS, '--no-http',
                '--max-cron-threads', '0']

@@ -79,3 +79,10 @@ def test_backup_service_runs_the_backup_script_daily():
     assert backup['command'] == ['esign-backup-daily']
     assert 'odoo-data:/var/lib/odoo:ro' in backup['volumes']
     assert {'KEEP_DAILY', 'KEEP_MONTHLY', 'KEEP_YEARLY'} <= set(backup['environment'])
+
+
+def test_every_addon_is_copied_into_the_image():
+    addons = sorted(path.name for path in REPO.glob('esign_*') if (path / '__manifest__.py').is_file())
+    assert addons == ['esign_hsm', 'esign_municipal', 'esign_timestamp']
+    for addon in addons:
+        assert re.search(rf'^COPY {addon}/ /mnt/esign-addons/{addon}/$', DOCKERFILE, re.M), addon

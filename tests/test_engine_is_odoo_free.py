@@ -2,7 +2,7 @@
 import ast
 import pathlib
 
-ADDONS = pathlib.Path(__file__).resolve().parent.parent / 'addons'
+REPO = pathlib.Path(__file__).resolve().parent.parent
 
 
 def _imported_modules(path):
@@ -15,9 +15,9 @@ def _imported_modules(path):
 
 
 def test_no_engine_module_imports_odoo():
-    engine_files = sorted(ADDONS.glob('esign_*/engine/**/*.py'))
+    engine_files = sorted(REPO.glob('esign_*/engine/**/*.py'))
     assert engine_files, 'no engine module found'
-    offenders = [f'{path.relative_to(ADDONS)} imports {name}'
+    offenders = [f'{path.relative_to(REPO)} imports {name}'
                  for path in engine_files for name in _imported_modules(path)
                  if name == 'odoo' or name.startswith(('odoo.', 'esign_'))]
     assert not offenders, offenders
