@@ -28,8 +28,9 @@ _package.__path__ = [str(REPO / 'esign_hsm')]
 _package.__spec__ = importlib.machinery.ModuleSpec('esign_hsm', None, is_package=True)
 sys.modules.setdefault('esign_hsm', _package)
 
-from esign_hsm.engine import csr, pkcs11_token, sealed_key, signers, softhsm, testing, vault_crypto  # noqa: E402
-from esign_hsm.engine import pki as pki_mod  # noqa: E402
+from esign_hsm.engine import csr, pkcs11_token, sealed_key, signers, vault_crypto  # noqa: E402
+from esign_hsm.testing import pdf_checks, softhsm  # noqa: E402
+from esign_hsm.testing import pki as pki_mod  # noqa: E402
 
 PIN = 'bench-pin-0000'
 TOKEN = 'esign-bench'
@@ -85,26 +86,26 @@ def main():
     sealed = sealed_key.seal_private_key(software_key, vault_crypto.FileKek.from_file(kek_path))
     chain_certs = [c.cert for c in demo.chain]
 
-    pdf = testing.one_page_pdf('benchmark')
+    pdf = pdf_checks.one_page_pdf('benchmark')
 
     def software_per_signature():
         key = sealed_key.unseal_private_key(sealed, vault_crypto.FileKek.from_file(kek_path))
-        testing.sign_pdf(signers.software_signer(key, software_cert, chain_certs), pdf)
+        pdf_checks.sign_pdf(signers.software_signer(key, software_cert, chain_certs), pdf)
 
     def hsm_per_signature():
         with pkcs11_token.open_session(config) as session:
             signer = pkcs11_token.witness_signer(session, signing_cert=hsm_cert, chain=chain, key_label=LABEL)
-            testing.sign_pdf(signer, pdf)
+            pdf_checks.sign_pdf(signer, pdf)
 
     software_signer = signers.software_signer(software_key, software_cert, chain_certs)
-    software_reused = _timed(lambda: testing.sign_pdf(software_signer, pdf), args.rounds)
+    software_reused = _timed(lambda: pdf_checks.sign_pdf(software_signer, pdf), args.rounds)
     software_raw = _timed(lambda: signers.raw_signature(software_signer, b'x' * 32), args.rounds)
     with pkcs11_token.open_session(config) as session:
         hsm_signer = pkcs11_token.witness_signer(session, signing_cert=hsm_cert, chain=chain, key_label=LABEL)
-        check = testing.sign_pdf(hsm_signer, pdf)
-        hsm_reused = _timed(lambda: testing.sign_pdf(hsm_signer, pdf), args.rounds)
+        check = pdf_checks.sign_pdf(hsm_signer, pdf)
+        hsm_reused = _timed(lambda: pdf_checks.sign_pdf(hsm_signer, pdf), args.rounds)
         hsm_raw = _timed(lambda: signers.raw_signature(hsm_signer, b'x' * 32), args.rounds)
-    assert 'Signature is Valid.' in testing.pdfsig_report(check)
+    assert 'Signature is Valid.' in pdf_checks.pdfsig_report(check)
     software_full = _timed(software_per_signature, args.rounds)
     hsm_full = _timed(hsm_per_signature, args.rounds)
 

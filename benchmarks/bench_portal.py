@@ -64,10 +64,10 @@ from signing_support import pdfsig  # noqa: E402
 from cryptography.hazmat.primitives import serialization  # noqa: E402
 
 from esign_hsm.engine import signers  # noqa: E402
-from esign_hsm.engine.pki import build_pki  # noqa: E402
+from esign_hsm.testing.pki import build_pki  # noqa: E402
 from esign_municipal.engine import witness  # noqa: E402
 from esign_timestamp.engine.rfc3161 import Rfc3161Client  # noqa: E402
-from esign_timestamp.engine.tsa_server import TsaServer  # noqa: E402
+from esign_hsm.testing.tsa_server import TsaServer  # noqa: E402
 
 FONT = '/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf'
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -83,7 +83,7 @@ from cryptography.hazmat.primitives import serialization
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 from odoo import Command
-from odoo.addons.esign_hsm.engine.pki import PKI, Issued
+from odoo.addons.esign_hsm.testing.pki import PKI, Issued
 
 PKI_DIR = pathlib.Path({pki_dir!r})
 GROUPS, SAME = {groups!r}, {same}
@@ -110,7 +110,7 @@ def pdf(title, pages):
 company = env.ref('base.main_company')
 company.write({{'name': 'Bench City', 'email': 'keiyaku@bench-city.example'}})
 pki = PKI(**{{name: load(name) for name in {parts!r}}})
-env['esign.key.custody']._install_demo_pki(company, pki)
+env['esign.demo.pki']._install_demo_pki(company, pki)
 env['esign.tsa'].search([]).active = False
 env['esign.tsa'].create({{'name': 'Loopback TSA', 'url': {tsa_url!r}, 'timeout': 30.0,
                          'trust_roots_pem': (PKI_DIR / 'root.crt').read_text()}})
@@ -330,7 +330,7 @@ def _engine_setup(pki, tsa_url):
     # The signer Odoo hands the engine for a software witness key (esign_hsm),
     # so that both sides sign with the same code.
     _ENGINE['signer'] = signers.software_signer(pki.witness.key, pki.witness.cert, [pki.issuing_ca.cert, pki.root.cert])
-    _ENGINE['timestamper'] = Rfc3161Client(tsa_url, trust_roots=[pki.root.cert], timeout=30)
+    _ENGINE['timestamper'] = Rfc3161Client(tsa_url, trust_roots=[pki.root.asn1], timeout=30)
 
 
 def _engine_sign(entry):

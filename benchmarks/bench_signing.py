@@ -33,14 +33,14 @@ from pyhanko.pdf_utils.reader import PdfFileReader  # noqa: E402
 from pyhanko.sign import fields, signers, timestamps  # noqa: E402
 from pyhanko.sign.validation import add_validation_info  # noqa: E402
 
-from esign_hsm.engine.pki import build_pki  # noqa: E402
-from esign_hsm.engine.pki_server import PkiServer  # noqa: E402
+from esign_hsm.testing.pki import build_pki  # noqa: E402
+from esign_hsm.testing.pki_server import PkiServer  # noqa: E402
 from esign_municipal.engine import ltv, witness  # noqa: E402
 from esign_municipal.engine.fields import FieldSpec  # noqa: E402
 from esign_municipal.engine.pdf_prepare import prepare_pdf  # noqa: E402
 from esign_municipal.engine.trust import validation_context  # noqa: E402
 from esign_timestamp.engine.rfc3161 import Rfc3161Client  # noqa: E402
-from esign_timestamp.engine.tsa_server import TsaServer  # noqa: E402
+from esign_hsm.testing.tsa_server import TsaServer  # noqa: E402
 
 FIELD = 'FIELD_1_1'
 REASON = witness.witness_reason('山田 太郎', 'taro@example.jp', witness.utcnow())
@@ -50,7 +50,7 @@ class Setup:
     def __init__(self, pki, tsa_url):
         self.pki = pki
         self.signer = witness_signer(pki)
-        self.ours_ts = Rfc3161Client(tsa_url, trust_roots=[pki.root.cert])
+        self.ours_ts = Rfc3161Client(tsa_url, trust_roots=[pki.root.asn1])
         self.pyhanko_ts = timestamps.HTTPTimeStamper(tsa_url)
 
     def context(self):

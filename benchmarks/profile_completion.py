@@ -32,8 +32,8 @@ import conftest  # noqa: E402,F401
 from bench_bulk_send import DB_ARGS, odoo  # noqa: E402
 from bench_portal import PKI_PARTS, SETUP_SCRIPT, shell_json, write_pki  # noqa: E402
 
-from esign_hsm.engine.pki import build_pki  # noqa: E402
-from esign_timestamp.engine.tsa_server import TsaServer  # noqa: E402
+from esign_hsm.testing.pki import build_pki  # noqa: E402
+from esign_hsm.testing.tsa_server import TsaServer  # noqa: E402
 
 PROFILE_SCRIPT = r'''
 import cProfile, collections, io, json, logging, pstats, re, time
@@ -57,7 +57,7 @@ engine_signer = SimpleSigner(
         (PKI_DIR / 'witness.key').read_bytes(), None).private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())),
     cert_registry=SimpleCertificateStore.from_certs([as_asn1_cert(cert(n)) for n in ('issuing_ca', 'root')]))
-engine_timestamper = Rfc3161Client({tsa_url!r}, trust_roots=[cert('root')], timeout=30)
+engine_timestamper = Rfc3161Client({tsa_url!r}, trust_roots=[as_asn1_cert(cert('root'))], timeout=30)
 
 def engine_time(entry):
     # What bench_portal.py times for the engine alone: witness.sign_for_signer per document.

@@ -7,7 +7,7 @@
     'author': 'esign-municipal contributors',
     'website': 'https://github.com/esign-municipal/esign-municipal',
     'license': 'LGPL-3',
-    'depends': ['base_setup'],
+    'depends': ['base_setup', 'esign_hsm'],
     'external_dependencies': {'python': ['asn1crypto', 'cryptography', 'pyhanko']},
     'data': [
         'security/ir.model.access.csv',
@@ -18,6 +18,9 @@
         'wizard/esign_timestamp_verify_views.xml',
         'views/esign_timestamp_menus.xml',
         'views/res_config_settings_views.xml',
+    ],
+    'demo': [
+        'demo/esign_timestamp_demo.xml',
     ],
     'installable': True,
 }

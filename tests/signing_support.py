@@ -16,11 +16,11 @@ from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from esign_hsm.engine.pki import build_pki
-from esign_hsm.engine.pki_server import PkiServer
+from esign_hsm.testing.pki import build_pki
+from esign_hsm.testing.pki_server import PkiServer
 from esign_municipal.engine.trust import as_asn1_cert, validation_context
 from esign_timestamp.engine.rfc3161 import Rfc3161Client
-from esign_timestamp.engine.tsa_server import TsaServer
+from esign_hsm.testing.tsa_server import TsaServer
 
 
 @pytest.fixture(scope='module')
@@ -44,7 +44,7 @@ def tsa(pki):
 @pytest.fixture
 def timestamper(tsa, pki):
     tsa.fault = None
-    return Rfc3161Client(tsa.url, trust_roots=[pki.root.cert], timeout=1.0)
+    return Rfc3161Client(tsa.url, trust_roots=[pki.root.asn1], timeout=1.0)
 
 
 @pytest.fixture(scope='module')

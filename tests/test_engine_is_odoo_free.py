@@ -15,7 +15,8 @@ def _imported_modules(path):
 
 
 def test_no_engine_module_imports_odoo():
-    engine_files = sorted(REPO.glob('esign_*/engine/**/*.py'))
+    # esign_hsm/testing runs without Odoo too: the engine tests and the benchmarks use it.
+    engine_files = sorted(REPO.glob('esign_*/engine/**/*.py')) + sorted(REPO.glob('esign_hsm/testing/*.py'))
     assert engine_files, 'no engine module found'
     offenders = [f'{path.relative_to(REPO)} imports {name}'
                  for path in engine_files for name in _imported_modules(path)

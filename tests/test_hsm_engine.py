@@ -9,8 +9,9 @@ import logging
 import pytest
 from pkcs11 import Attribute
 
-from esign_hsm.engine import csr, pkcs11_token, signers, softhsm, testing, vault_crypto
-from esign_hsm.engine import pki as pki_mod
+from esign_hsm.engine import csr, pkcs11_token, signers, vault_crypto
+from esign_hsm.testing import pdf_checks, softhsm
+from esign_hsm.testing import pki as pki_mod
 from esign_hsm.engine.errors import CustodyError
 
 PIN = '4719-2250-PIN'  # distinctive, so that the log check below cannot miss it
@@ -45,7 +46,7 @@ def _certify(config, demo_pki, label, key_type='rsa_2048'):
 
 
 def _sign_pdf(signer):
-    return testing.sign_pdf(signer, testing.one_page_pdf('HSM witness signature'))
+    return pdf_checks.sign_pdf(signer, pdf_checks.one_page_pdf('HSM witness signature'))
 
 
 def _signer(session, issued, demo_pki, label):
@@ -54,10 +55,10 @@ def _signer(session, issued, demo_pki, label):
 
 
 def _assert_valid(pdf, demo_pki, common_name='デモ市 電子契約'):
-    out = testing.pdfsig_report(pdf)
+    out = pdf_checks.pdfsig_report(pdf)
     assert 'Signature Validation: Signature is Valid.' in out, out
     assert f'Signer Certificate Common Name: {common_name}' in out and 'ETSI.CAdES.detached' in out, out
-    status = testing.pyhanko_status(pdf, demo_pki.root.cert)
+    status = pdf_checks.pyhanko_status(pdf, demo_pki.root.cert)
     assert status.intact and status.valid and status.trusted, status.pretty_print_details()
 
 

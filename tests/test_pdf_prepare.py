@@ -11,7 +11,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 
 import samples
-from esign_hsm.engine.pki import build_pki
+from esign_hsm.testing.pki import build_pki
 from esign_municipal.engine import form_fields
 from esign_municipal.engine.errors import EngineError, PdfRejected
 from esign_municipal.engine.fields import FieldSpec, form_field_name, signature_field_name

@@ -3,7 +3,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from esign_hsm.engine import pki as pki_mod
+from esign_hsm.testing import pki as pki_mod
 
 
 def _ext(cert, cls):

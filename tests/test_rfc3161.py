@@ -6,12 +6,12 @@ import hashlib
 
 import pytest
 
-from esign_hsm.engine.pki import build_pki
-from esign_timestamp.engine.demo import DemoTimeStamper
+from esign_hsm.testing.demo_tsa import DemoTsa
+from esign_hsm.testing.pki import build_pki
+from esign_hsm.testing.tsa_server import TsaServer
 from esign_timestamp.engine.errors import TimestampError
 from esign_timestamp.engine.rfc3161 import FailoverTimeStamper, Rfc3161Client
 from esign_timestamp.engine.token import check_token, read_token
-from esign_timestamp.engine.tsa_server import TsaServer
 from signing_support import pki, pki_server, timestamper, tsa  # noqa: F401 (fixtures)
 
 DATA = b'contract bytes'
@@ -25,7 +25,7 @@ def stamp(client, algorithm='sha256', data=DATA):
 @pytest.mark.parametrize('algorithm', ['sha256', 'sha384', 'sha512'])
 def test_token_is_checked_and_recorded(tsa, pki, algorithm):
     issued = []
-    client = Rfc3161Client(tsa.url, hash_algorithm=algorithm, trust_roots=[pki.root.cert],
+    client = Rfc3161Client(tsa.url, hash_algorithm=algorithm, trust_roots=[pki.root.asn1],
                            on_token=lambda der, info, url: issued.append((der, info, url)))
     token, digest = stamp(client, algorithm)
     (der, info, url), = issued
@@ -34,12 +34,12 @@ def test_token_is_checked_and_recorded(tsa, pki, algorithm):
     assert info.serial > 0 and info.nonce is not None
     assert 'Demo Timestamp Authority' in info.tsa_name
     # The stored token verifies on its own later (batch verification).
-    again = check_token(der, imprint=digest, hash_algorithm=algorithm, trust_roots=[pki.root.cert])
+    again = check_token(der, imprint=digest, hash_algorithm=algorithm, trust_roots=[pki.root.asn1])
     assert again.serial == info.serial
 
 
 def test_policy_oid_is_requested_and_checked(tsa, pki):
-    client = Rfc3161Client(tsa.url, policy_oid='1.2.392.200091.100.901.1', trust_roots=[pki.root.cert])
+    client = Rfc3161Client(tsa.url, policy_oid='1.2.392.200091.100.901.1', trust_roots=[pki.root.asn1])
     token, _ = stamp(client)
     assert read_token(token).policy_oid == '1.2.392.200091.100.901.1'
 
@@ -72,7 +72,7 @@ def test_tsa_certificate_without_timestamping_eku_is_refused(pki):
     wrong.key = pki.tsa.key
     with TsaServer(wrong, pki.chain) as server:
         with pytest.raises(TimestampError) as caught:
-            stamp(Rfc3161Client(server.url, trust_roots=[pki.root.cert]))
+            stamp(Rfc3161Client(server.url, trust_roots=[pki.root.asn1]))
     assert caught.value.code == 'bad_eku'
 
 
@@ -80,7 +80,7 @@ def test_tsa_of_another_pki_is_untrusted(pki):
     other = build_pki(prefix='Other')
     with TsaServer(other.tsa, other.chain) as server:
         with pytest.raises(TimestampError) as caught:
-            stamp(Rfc3161Client(server.url, trust_roots=[pki.root.cert]))
+            stamp(Rfc3161Client(server.url, trust_roots=[pki.root.asn1]))
         assert caught.value.code == 'untrusted'
         # without trust roots the chain is not judged (the LTV step does it)
         stamp(Rfc3161Client(server.url))
@@ -90,7 +90,7 @@ def test_failover_tries_tsas_in_order(tsa, pki, unused_url):
     used = []
     record = lambda der, info, url: used.append(url)  # noqa: E731
     first = Rfc3161Client(unused_url, on_token=record, timeout=1.0)
-    second = Rfc3161Client(tsa.url, on_token=record, trust_roots=[pki.root.cert])
+    second = Rfc3161Client(tsa.url, on_token=record, trust_roots=[pki.root.asn1])
     stamp(FailoverTimeStamper([first, second]))
     assert used == [tsa.url]
 
@@ -116,12 +116,20 @@ def test_basic_auth(pki):
         assert 's3cret' not in repr(Rfc3161Client(server.url, username='city', password='s3cret'))
 
 
-def test_demo_timestamper_issues_checked_tokens(pki):
+def test_in_process_demo_tsa_issues_checked_tokens(pki):
     issued = []
-    demo = DemoTimeStamper(pki.tsa.cert, pki.tsa.key, [c.cert for c in pki.chain], trust_roots=[pki.root.cert],
-                           on_token=lambda der, info, url: issued.append(info))
+    demo_tsa = DemoTsa(pki.tsa.cert, pki.tsa.key, [issued.asn1 for issued in pki.chain])
+    demo = Rfc3161Client('demo:in-process-tsa', transport=demo_tsa.answer, trust_roots=[pki.root.asn1],
+                         on_token=lambda der, info, url: issued.append(info))
     _token, digest = stamp(demo)
     assert issued[0].imprint == digest
+    assert 'DEMO - UNTRUSTED' in issued[0].tsa_name
+    # checked like an answer over HTTP: another TSA's root does not vouch for it
+    stranger = Rfc3161Client('demo:in-process-tsa', transport=demo_tsa.answer,
+                             trust_roots=[build_pki(prefix='Stranger').root.asn1])
+    with pytest.raises(TimestampError) as caught:
+        stamp(stranger)
+    assert caught.value.code == 'untrusted'
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 import samples
-from esign_hsm.engine.pki import build_pki
+from esign_hsm.testing.pki import build_pki
 from esign_municipal.engine import ltv, timestamp_info, witness
 from esign_municipal.engine.fields import FieldSpec, form_field_name, signature_field_name
 from esign_municipal.engine.pdf_prepare import prepare_pdf
@@ -45,7 +45,7 @@ def specs():
 def contract(pki, signer, tsa):
     """(signed by three, finalized B-LTA) bytes."""
     from esign_timestamp.engine.rfc3161 import Rfc3161Client
-    timestamper = Rfc3161Client(tsa.url, trust_roots=[pki.root.cert])
+    timestamper = Rfc3161Client(tsa.url, trust_roots=[pki.root.asn1])
     data = prepare_pdf(samples.simple_pdf(2, '業務委託契約書', japanese=True), specs())
     for key, (name, email) in SIGNERS.items():
         values = {TEXT_FIELD: '株式会社デモ建設 代表取締役 山田 太郎'} if key == 1 else {}

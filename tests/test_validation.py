@@ -8,7 +8,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 import samples
-from esign_hsm.engine.pki import build_pki
+from esign_hsm.testing.pki import build_pki
 from esign_municipal.engine import ltv, witness
 from esign_municipal.engine.fields import FieldSpec
 from esign_municipal.engine.pdf_prepare import prepare_pdf

@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from esign_hsm.engine import pki as pki_mod
+from esign_hsm.testing import pki as pki_mod
 from esign_hsm.engine import sealed_key, vault_crypto
 from esign_hsm.engine.errors import CustodyError
 

@@ -12,7 +12,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 import samples
-from esign_hsm.engine.pki import build_pki
+from esign_hsm.testing.pki import build_pki
 from esign_municipal.engine import form_fields, ltv, witness
 from esign_municipal.engine.errors import SigningError
 from esign_municipal.engine.fields import FieldSpec, form_field_name, signature_field_name
@@ -136,7 +136,7 @@ def test_tsa_fault_applies_nothing_and_retry_succeeds(pki, signer, tsa, timestam
 
 def test_untrusted_or_wrong_eku_tsa_applies_nothing(pki, signer):
     from esign_timestamp.engine.rfc3161 import Rfc3161Client
-    from esign_timestamp.engine.tsa_server import TsaServer
+    from esign_hsm.testing.tsa_server import TsaServer
     prepared = prepare_pdf(samples.simple_pdf(1), envelope_fields())
     not_a_tsa = pki.issue(pki.tsa.cert.public_key(), 'Not A TSA', 'witness')
     not_a_tsa.key = pki.tsa.key
@@ -146,7 +146,7 @@ def test_untrusted_or_wrong_eku_tsa_applies_nothing(pki, signer):
             with pytest.raises(TimestampError) as caught:
                 witness.sign_for_signer(prepared, field_name=signature_field_name(ENVELOPE, 1), values={},
                                         signer=signer, reason='r',
-                                        timestamper=Rfc3161Client(server.url, trust_roots=[pki.root.cert]))
+                                        timestamper=Rfc3161Client(server.url, trust_roots=[pki.root.asn1]))
         assert caught.value.code == code
 
 
@@ -189,9 +189,9 @@ def test_revocation_source_down_at_finalize(pki, pki_server, signer, timestamper
 def test_renewal_survives_a_later_revocation_of_the_witness_certificate():
     from pyhanko.sign.validation import validate_pdf_timestamp
 
-    from esign_hsm.engine.pki_server import PkiServer
+    from esign_hsm.testing.pki_server import PkiServer
     from esign_timestamp.engine.rfc3161 import Rfc3161Client
-    from esign_timestamp.engine.tsa_server import TsaServer
+    from esign_hsm.testing.tsa_server import TsaServer
     with PkiServer() as server:
         pki = server.pki = build_pki(base_url=server.base_url)
         with TsaServer(pki.tsa, pki.chain) as tsa_server:

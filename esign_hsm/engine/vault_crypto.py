@@ -12,6 +12,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import json
 import os
 from dataclasses import dataclass
 
@@ -50,6 +51,36 @@ def decrypt(blob, kek, aad=b''):
         return AESGCM(dek).decrypt(blob.nonce, blob.ciphertext, aad)
     except InvalidTag:
         raise CustodyError('tampered', 'the encrypted data does not authenticate: altered or swapped') from None
+
+
+# A small secret (a TSA password) sealed like a document, as one text value.
+SECRET_PREFIX = 'sealed1:'
+
+
+def seal_secret(plaintext, kek, context):
+    """Text holding `plaintext` (bytes) encrypted under a fresh DEK wrapped by
+    `kek`; `context` (e.g. 'esign.tsa,7,password') binds it to its record."""
+    blob = encrypt(plaintext, kek, context.encode())
+    fields = {'kek': blob.kek_ref, 'key': blob.wrapped_key, 'nonce': blob.nonce, 'data': blob.ciphertext}
+    payload = json.dumps({name: value if name == 'kek' else base64.b64encode(value).decode()
+                          for name, value in fields.items()})
+    return SECRET_PREFIX + base64.b64encode(payload.encode()).decode()
+
+
+def sealed_secret(text):
+    """The EncryptedBlob inside a seal_secret() text (its kek_ref says which KEK opens it)."""
+    try:
+        if not text.startswith(SECRET_PREFIX):
+            raise ValueError('no prefix')
+        fields = json.loads(base64.b64decode(text[len(SECRET_PREFIX):], validate=True))
+        return EncryptedBlob(ciphertext=base64.b64decode(fields['data']), nonce=base64.b64decode(fields['nonce']),
+                             wrapped_key=base64.b64decode(fields['key']), kek_ref=fields['kek'])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise CustodyError('tampered', 'not a sealed secret') from None
+
+
+def unseal_secret(text, kek, context):
+    return decrypt(sealed_secret(text), kek, context.encode())
 
 
 class FileKek:

@@ -13,7 +13,6 @@ from odoo.tools import config
 from odoo.tools.translate import LazyTranslate
 
 from ..engine import csr, pkcs11_token, sealed_key, signers, vault_crypto
-from ..engine import pki as pki_mod
 from ..engine.errors import CustodyError
 
 _logger = logging.getLogger(__name__)
@@ -195,6 +194,23 @@ class EsignKeyCustody(models.AbstractModel):
             with self._custody_errors():
                 yield self._file_kek()
 
+    # ------------------------------------------------------------------ small secrets of other addons
+
+    def _seal_secret(self, company, plaintext, context):
+        """Text that keeps `plaintext` (bytes, e.g. a TSA password) encrypted like
+        the documents: under a data key wrapped by the company's current KEK.
+        `context` ('model,id,what') binds it to its record."""
+        with self._current_kek(company) as kek, self._custody_errors():
+            return vault_crypto.seal_secret(plaintext, kek, context)
+
+    def _unseal_secret(self, company, text, context):
+        """The bytes sealed by _seal_secret; a clear UserError when the KEK is
+        missing or another, or the value was altered or moved to another record."""
+        with self._custody_errors():
+            sealed = vault_crypto.sealed_secret(text)
+        with self._kek_for_ref(sealed.kek_ref, company) as kek, self._custody_errors():
+            return vault_crypto.decrypt(sealed, kek, context.encode())
+
     # ------------------------------------------------------------------ storing keys and certificates
 
     def _seal_private_key(self, company, private_key, name):
@@ -312,57 +328,6 @@ class EsignKeyCustody(models.AbstractModel):
             pass
         return self.env._('Connected to the HSM token "%s". No witness key has been generated in it yet.',
                           company.esign_pkcs11_token_label)
-
-    # ------------------------------------------------------------------ demo PKI
-
-    @api.model
-    def _install_demo_pki(self, company, pki):
-        """Store a demo PKI (engine/pki.py) for company: its witness key becomes the active software key,
-        and the CA, OCSP responder and TSA certificates with their sealed keys are kept, so that its CRLs and
-        OCSP answers can be produced later (_load_demo_pki). Everything is named DEMO - UNTRUSTED."""
-        def stored(issued, role):
-            return self._certificate_record(company, issued.cert, f'{pki_mod.DEMO_LABEL}: {role}',
-                                            private_key=issued.key)
-
-        root, issuing = stored(pki.root, 'root CA'), stored(pki.issuing_ca, 'issuing CA')
-        witness = self._software_witness_key(
-            company, pki.witness.key, pki.witness.cert, [pki.issuing_ca.cert, pki.root.cert],
-            f'{pki_mod.DEMO_LABEL}: witness signing', is_demo=True)
-        Demo = self.env['esign.demo.pki'].sudo()
-        Demo.search([('company_id', '=', company.id)]).active = False
-        demo = Demo.create({
-            'name': f'{pki_mod.DEMO_LABEL} ({company.name})',
-            'company_id': company.id,
-            'base_url': pki.base_url,
-            'root_certificate_id': root.id,
-            'issuing_certificate_id': issuing.id,
-            'ocsp_certificate_id': stored(pki.ocsp_responder, 'OCSP responder').id,
-            'tsa_certificate_id': stored(pki.tsa, 'timestamp authority').id,
-            'witness_key_id': witness.id,
-            'issued_certificate_ids': [fields.Command.set([
-                self._certificate_record(company, issued.cert, f'{pki_mod.DEMO_LABEL}: {issued.cert.serial_number}').id
-                for issued in pki.extra_issued])],
-            'revocations': {str(serial): when.isoformat() for serial, when in pki.revoked.items()},
-        })
-        witness._activate()
-        _logger.info('demo PKI (%s) installed for company %s', pki_mod.DEMO_LABEL, company.id)
-        return demo
-
-    @api.model
-    def _load_demo_pki(self, company=None):
-        """The company's demo PKI as an engine pki.PKI (keys unsealed in memory), to serve its CRL/OCSP."""
-        company = company or self.env.company
-        demo = self.env['esign.demo.pki'].sudo().search([('company_id', '=', company.id)], limit=1)
-        if not demo:
-            raise UserError(self.env._('%s has no demo PKI.', company.name))
-        return demo._to_pki()
-
-    @api.model
-    def _install_default_demo_pki(self):
-        """Demo data: a demo PKI for the main company, unless it already has a witness key."""
-        company = self.env.ref('base.main_company')
-        if not self.env['esign.witness.key'].sudo().search_count([('company_id', '=', company.id)]):
-            self._install_demo_pki(company, pki_mod.build_pki())
 
     # ------------------------------------------------------------------ used by the wizards
 

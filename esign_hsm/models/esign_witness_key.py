@@ -233,9 +233,7 @@ class EsignWitnessKey(models.Model):
     def action_issue_with_demo_ca(self):
         """Demo only: let the company's DEMO - UNTRUSTED CA certify a key generated in the HSM."""
         self.ensure_one()
-        demo = self.env['esign.demo.pki'].sudo().search([('company_id', '=', self.company_id.id)], limit=1)
-        if not demo:
-            raise UserError(self.env._('%s has no demo PKI.', self.company_id.name))
+        demo = self.env['esign.demo.pki']._for_company(self.company_id)
         issued = demo._issue_from_csr(self._csr_der())
         self._attach_certificate(issued.cert, [c.cert for c in demo._to_pki().chain])
         return self._notify(self.env._('The demo CA certified the witness key "%s".', self.name))

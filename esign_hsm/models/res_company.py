@@ -18,7 +18,8 @@ class ResCompany(models.Model):
     esign_key_backend = fields.Selection(
         [('software', 'Software key (Odoo certificates)'), ('pkcs11', 'PKCS#11 HSM')],
         string='Witness key backend', default='software', required=True)
-    esign_pkcs11_module = fields.Char(string='PKCS#11 module', default='/usr/lib/softhsm/libsofthsm2.so')
+    # No default: the HSM vendor's module is named by the administrator (SoftHSM2 is for tests only).
+    esign_pkcs11_module = fields.Char(string='PKCS#11 module')
     esign_pkcs11_token_label = fields.Char(string='HSM token label')
     esign_pkcs11_pin_source = fields.Selection(
         [('env', 'Environment variable'), ('file', 'File')], string='HSM PIN source', default='env', required=True)

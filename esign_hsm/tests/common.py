@@ -5,7 +5,7 @@ import uuid
 
 from odoo.tests.common import TransactionCase
 
-from odoo.addons.esign_hsm.engine import pki, softhsm, testing
+from odoo.addons.esign_hsm.testing import pdf_checks, pki, softhsm
 
 PIN = '8207-3316-PIN'  # distinctive, so that the log checks cannot miss it
 PIN_ENV = 'ESIGN_TEST_HSM_PIN'
@@ -64,8 +64,8 @@ class HsmCase(TransactionCase):
         return key
 
     def assertSignedPdfValidates(self, pdf, common_name):
-        report = testing.pdfsig_report(pdf)
+        report = pdf_checks.pdfsig_report(pdf)
         self.assertIn('Signature Validation: Signature is Valid.', report)
         self.assertIn(f'Signer Certificate Common Name: {common_name}', report)
-        status = testing.pyhanko_status(pdf, self.pki.root.cert)
+        status = pdf_checks.pyhanko_status(pdf, self.pki.root.cert)
         self.assertTrue(status.intact and status.valid and status.trusted, status.pretty_print_details())

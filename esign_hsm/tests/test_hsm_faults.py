@@ -6,7 +6,7 @@ from pkcs11 import Attribute
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.esign_hsm.engine import testing
+from odoo.addons.esign_hsm.testing import pdf_checks
 
 from .common import PIN, PIN_ENV, HsmCase
 
@@ -18,7 +18,7 @@ class TestHsmFaults(HsmCase):
     def setUp(self):
         super().setUp()
         self.key = self._certified_hsm_key()
-        self.pdf = testing.one_page_pdf('fault test')
+        self.pdf = pdf_checks.one_page_pdf('fault test')
 
     def _snapshot(self):
         self.env.invalidate_all()
@@ -30,7 +30,7 @@ class TestHsmFaults(HsmCase):
         """What a signing pipeline does: change the database, sign, store the result."""
         with self.custody._witness_signer(self.company) as signer:
             self.company.phone = '+81 3 0000 0000'
-            self.env['esign.vault.blob']._store(testing.sign_pdf(signer, self.pdf), 'signed.pdf')
+            self.env['esign.vault.blob']._store(pdf_checks.sign_pdf(signer, self.pdf), 'signed.pdf')
 
     def assertFault(self, message, action=None):
         """action fails with a UserError containing message; nothing changed; the PIN is in no log line."""
@@ -94,7 +94,7 @@ class TestHsmFaults(HsmCase):
                 self.company.phone = '+81 3 0000 0000'  # a change made before the failure: rolled back
                 self.hsm.delete_token(self.token)
                 self.addCleanup(self.hsm.init_token, self.token, PIN)  # for the next tests
-                self.env['esign.vault.blob']._store(testing.sign_pdf(signer, self.pdf), 'signed.pdf')
+                self.env['esign.vault.blob']._store(pdf_checks.sign_pdf(signer, self.pdf), 'signed.pdf')
         self.assertFault('The HSM failed during the operation', token_removed_mid_signing)
 
     def test_message_in_japanese(self):

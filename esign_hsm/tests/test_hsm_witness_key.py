@@ -10,7 +10,8 @@ from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.esign_hsm.engine import pkcs11_token, testing
+from odoo.addons.esign_hsm.engine import pkcs11_token
+from odoo.addons.esign_hsm.testing import pdf_checks
 
 from .common import CUSTODY_LOGGER, HsmCase
 
@@ -45,7 +46,7 @@ class TestHsmWitnessKey(HsmCase):
 
         with self.custody._witness_signer(self.company) as signer:
             self.assertIsInstance(signer, PKCS11Signer)
-            pdf = testing.sign_pdf(signer, testing.one_page_pdf('signed inside the HSM'))
+            pdf = pdf_checks.sign_pdf(signer, pdf_checks.one_page_pdf('signed inside the HSM'))
         self.assertSignedPdfValidates(pdf, 'デモ市')
 
         with self.custody._hsm_session(self.company) as session:
@@ -66,7 +67,7 @@ class TestHsmWitnessKey(HsmCase):
         self.assertTrue(first_certificate.exists() and first_certificate.active)
         with self.custody._witness_signer(self.company) as signer:
             self.assertEqual(signer.signing_cert.serial_number, int(second.serial_number))
-            self.assertSignedPdfValidates(testing.sign_pdf(signer, testing.one_page_pdf('rotated')), self.company.name)
+            self.assertSignedPdfValidates(pdf_checks.sign_pdf(signer, pdf_checks.one_page_pdf('rotated')), self.company.name)
         with self.assertRaisesRegex(UserError, 'kept to validate what it signed'):
             first.unlink()
 
@@ -85,7 +86,7 @@ class TestHsmWitnessKey(HsmCase):
             form.save().action_import()
 
     def test_demo_ca_certifies_a_key_generated_in_the_hsm(self):
-        self.custody._install_demo_pki(self.company, self.pki)
+        self.env['esign.demo.pki']._install_demo_pki(self.company, self.pki)
         self.env['res.config.settings'].create({}).action_esign_generate_hsm_key()
         settings = self.env['res.config.settings'].create({})
         self.assertTrue(settings.esign_has_demo_pki)
@@ -94,10 +95,10 @@ class TestHsmWitnessKey(HsmCase):
         self.assertEqual(key.state, 'ready')
         key.action_activate()
         with self.custody._witness_signer(self.company) as signer:
-            self.assertSignedPdfValidates(testing.sign_pdf(signer, testing.one_page_pdf('demo CA')),
+            self.assertSignedPdfValidates(pdf_checks.sign_pdf(signer, pdf_checks.one_page_pdf('demo CA')),
                                           self.company.name)
         # The demo OCSP responder answers for the certificate issued later.
-        loaded = self.custody._load_demo_pki(self.company)
+        loaded = self.env['esign.demo.pki']._load_demo_pki(self.company)
         self.assertIn(int(key.serial_number), [issued.cert.serial_number for issued in loaded.extra_issued])
 
     @mute_logger(CUSTODY_LOGGER)  # the expected fault is logged as a warning

@@ -15,7 +15,8 @@ from odoo.tests import Form, tagged
 from odoo.tests.common import TransactionCase, new_test_user
 from odoo.tools import config, mute_logger
 
-from odoo.addons.esign_hsm.engine import pki, testing, vault_crypto
+from odoo.addons.esign_hsm.engine import vault_crypto
+from odoo.addons.esign_hsm.testing import pdf_checks, pki
 from odoo.addons.esign_hsm.models import esign_witness_key
 
 from .common import CUSTODY_LOGGER
@@ -56,7 +57,7 @@ class TestSoftwareWitnessKey(TransactionCase):
             key = wizard.witness_key_id
             with self.custody._witness_signer(self.company) as signer:
                 self.assertIsInstance(signer, SimpleSigner)
-                pdf = testing.sign_pdf(signer, testing.one_page_pdf('software witness'))
+                pdf = pdf_checks.sign_pdf(signer, pdf_checks.one_page_pdf('software witness'))
         self.assertEqual((key.state, key.backend), ('active', 'software'))
         self.assertEqual(previous.state, 'retired')
 
@@ -77,10 +78,10 @@ class TestSoftwareWitnessKey(TransactionCase):
         self.assertNotIn(PASSWORD, output)
         self.assertNotIn(key_line, output)
 
-        report = testing.pdfsig_report(pdf)
+        report = pdf_checks.pdfsig_report(pdf)
         self.assertIn('Signature Validation: Signature is Valid.', report)
         self.assertIn('Signer Certificate Common Name: Test Witness Signing', report)
-        status = testing.pyhanko_status(pdf, self.pki.root.cert)
+        status = pdf_checks.pyhanko_status(pdf, self.pki.root.cert)
         self.assertTrue(status.intact and status.valid and status.trusted, status.pretty_print_details())
 
         # Odoo's own certificate API still signs with the sealed key.
@@ -124,11 +125,11 @@ class TestSoftwareWitnessKey(TransactionCase):
         self._assert_kek_faults_are_clear()
 
     def test_demo_pki_is_stored_and_can_answer_revocation_queries(self):
-        demo = self.custody._install_demo_pki(self.company, self.pki)
+        demo = self.env['esign.demo.pki']._install_demo_pki(self.company, self.pki)
         self.assertTrue(all(pki.DEMO_LABEL in name for name in (
             demo.name, demo.root_certificate_id.name, demo.tsa_certificate_id.name, demo.witness_key_id.name)))
         self.assertEqual(self.custody._active_witness_key(self.company), demo.witness_key_id)
-        loaded = self.custody._load_demo_pki(self.company)
+        loaded = self.env['esign.demo.pki']._load_demo_pki(self.company)
         for role in ('root', 'issuing_ca', 'witness', 'tsa', 'ocsp_responder'):
             original, restored = getattr(self.pki, role), getattr(loaded, role)
             self.assertEqual(original.cert, restored.cert)
@@ -146,19 +147,19 @@ class TestSoftwareWitnessKey(TransactionCase):
 
     def test_any_user_gets_the_witness_signer(self):
         """The signing pipeline runs for a portal signer: _witness_signer is private and needs no access right."""
-        self.custody._install_demo_pki(self.company, self.pki)
+        self.env['esign.demo.pki']._install_demo_pki(self.company, self.pki)
         portal = new_test_user(self.env, login='witness_portal', groups='base.group_portal')
         with self.custody.with_user(portal)._witness_signer(self.company) as signer:
             self.assertIn('Test Witness Signing', signer.signing_cert.subject.human_friendly)
-            testing.sign_pdf(signer, testing.one_page_pdf('portal'))
+            pdf_checks.sign_pdf(signer, pdf_checks.one_page_pdf('portal'))
 
     def test_logs_of_a_signature_hold_no_key_material(self):
-        self.custody._install_demo_pki(self.company, self.pki)
+        self.env['esign.demo.pki']._install_demo_pki(self.company, self.pki)
         der = self.pki.witness.key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                                                  serialization.NoEncryption())
         with self.assertLogs(level=logging.DEBUG) as logs:
             with self.custody._witness_signer(self.company) as signer:
-                testing.sign_pdf(signer, testing.one_page_pdf('logs'))
+                pdf_checks.sign_pdf(signer, pdf_checks.one_page_pdf('logs'))
             logging.getLogger(__name__).debug('signature done')  # at least one line
         output = '\n'.join(logs.output)
         for needle in (self.pki.witness.key_pem().decode().splitlines()[5], der[-48:].hex(),
@@ -167,17 +168,17 @@ class TestSoftwareWitnessKey(TransactionCase):
 
     def test_unsealed_signer_is_kept_until_the_key_changes(self):
         """Each worker unseals the software key once; a rotation is used by the very next signature."""
-        self.custody._install_demo_pki(self.company, self.pki)
+        self.env['esign.demo.pki']._install_demo_pki(self.company, self.pki)
         with self.custody._witness_signer(self.company) as first:
             pass
         with self.custody._witness_signer(self.company) as again:
             self.assertIs(again, first)
         other = pki.build_pki(organization='Other City', prefix='Other')
-        self.custody._install_demo_pki(self.company, other)  # rotation: the new key signs, the old one retires
+        self.env['esign.demo.pki']._install_demo_pki(self.company, other)  # rotation: the new key signs, the old one retires
         with self.custody._witness_signer(self.company) as rotated:
             self.assertIsNot(rotated, first)
-            pdf = testing.sign_pdf(rotated, testing.one_page_pdf('after rotation'))
-        self.assertIn('Signer Certificate Common Name: Other Witness Signing', testing.pdfsig_report(pdf))
+            pdf = pdf_checks.sign_pdf(rotated, pdf_checks.one_page_pdf('after rotation'))
+        self.assertIn('Signer Certificate Common Name: Other Witness Signing', pdf_checks.pdfsig_report(pdf))
         kept = [signer for (db, company), (_stamp, signer) in esign_witness_key._software_signers.items()
                 if db == self.env.cr.dbname and company == self.company.id]
         self.assertEqual(kept, [rotated], 'the retired key does not stay unsealed in memory')
@@ -189,7 +190,7 @@ class TestSoftwareWitnessKey(TransactionCase):
     @mute_logger(CUSTODY_LOGGER)  # the expected faults are logged as warnings
     def test_kept_signer_still_needs_the_right_kek(self):
         """A signer kept by the worker is not handed out once the KEK file is missing or another one."""
-        self.custody._install_demo_pki(self.company, self.pki)
+        self.env['esign.demo.pki']._install_demo_pki(self.company, self.pki)
         with self.custody._witness_signer(self.company) as first:
             pass
         self._assert_kek_faults_are_clear()

@@ -13,7 +13,8 @@ from odoo.tests import tagged
 from odoo.tests.common import TransactionCase, new_test_user
 from odoo.tools import config, mute_logger
 
-from odoo.addons.esign_hsm.engine import testing, vault_crypto
+from odoo.addons.esign_hsm.engine import vault_crypto
+from odoo.addons.esign_hsm.testing import pdf_checks
 
 from .common import CUSTODY_LOGGER
 
@@ -45,7 +46,7 @@ class TestVaultBlob(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.Blob = cls.env['esign.vault.blob']
-        cls.pdf = testing.one_page_pdf('Contract between Demo City and Demo Construction')
+        cls.pdf = pdf_checks.one_page_pdf('Contract between Demo City and Demo Construction')
 
     def _other_kek_file(self):
         directory = tempfile.mkdtemp()
@@ -137,12 +138,12 @@ class TestVaultBlob(TransactionCase):
         is found by the same search, which proves the search itself works."""
         secret = f'CONFIDENTIAL-{uuid.uuid4().hex}'
         control = f'NOT-ENCRYPTED-{uuid.uuid4().hex}'
-        document = testing.one_page_pdf(secret)
+        document = pdf_checks.one_page_pdf(secret)
         self.assertIn(secret.encode(), document)
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             blob = env['esign.vault.blob']._store(document, 'dump-test.pdf')
-            plain = env['ir.attachment'].create({'name': 'control.pdf', 'raw': testing.one_page_pdf(control)})
+            plain = env['ir.attachment'].create({'name': 'control.pdf', 'raw': pdf_checks.one_page_pdf(control)})
             blob_id, blob_uuid, plain_id = blob.id, blob.blob_uuid, plain.id
             cr.commit()
         self.addCleanup(self._remove_committed, blob_id, plain_id)

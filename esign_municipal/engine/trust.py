@@ -26,8 +26,7 @@ def validation_context(trust_roots, *, intermediates=(), crls=(), ocsps=(), allo
 
     For LTV embedding, revocation checking must be strict (hard-fail) so that
     every CRL/OCSP answer the chain needs is collected. For the demo, pass
-    allow_fetching=False with crls/ocsps from esign_hsm's
-    pki_server.revocation_data(pki).
+    allow_fetching=False with the crls/ocsps its PKI makes in-process.
     """
     return ValidationContext(
         trust_roots=[as_asn1_cert(root) for root in trust_roots],

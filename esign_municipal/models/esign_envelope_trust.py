@@ -9,9 +9,7 @@ in-process and clearly come from the DEMO - UNTRUSTED CA.
 """
 from cryptography import x509
 
-from odoo import api, models
-
-from odoo.addons.esign_hsm.engine import pki_server
+from odoo import models
 
 from ..engine import trust
 
@@ -38,7 +36,7 @@ class EsignEnvelope(models.Model):
         demo = self.env['esign.demo.pki'].sudo().search(
             [('company_id', '=', self.company_id.id), ('witness_key_id', '=', key.id)], limit=1)
         if demo and not demo.base_url:
-            revocation = pki_server.revocation_data(demo._to_pki())
+            revocation = demo._revocation_data()
             return trust.validation_context(roots, intermediates=intermediates, crls=revocation['crls'],
                                             ocsps=revocation['ocsps'], allow_fetching=False)
         return trust.validation_context(roots, intermediates=intermediates)
@@ -48,12 +46,3 @@ class EsignEnvelope(models.Model):
         tsas = self.env['esign.tsa'].sudo().search([('company_id', 'in', [False, self.company_id.id])])
         return [cert for pem in tsas.mapped('trust_roots_pem') if pem and pem.strip()
                 for cert in x509.load_pem_x509_certificates(pem.encode())]
-
-    @api.model
-    def _esign_install_demo_tsa(self):
-        """Demo data: the demo PKI's TSA, in-process, for the main company (unless a TSA exists)."""
-        if self.env['esign.tsa'].sudo().search_count([]):
-            return
-        pki = self.env['esign.key.custody']._load_demo_pki(self.env.ref('base.main_company'))
-        self.env['esign.tsa'].sudo()._install_demo_tsa(pki.tsa.cert, pki.tsa.key, chain=[pki.issuing_ca.cert],
-                                                       trust_roots=[pki.root.cert])

@@ -19,9 +19,9 @@ from reportlab.pdfgen import canvas
 
 from odoo.tests.common import TransactionCase, new_test_user
 
-from odoo.addons.esign_hsm.engine.pki import build_pki
-from odoo.addons.esign_hsm.engine.pki_server import PkiServer
-from odoo.addons.esign_timestamp.engine.tsa_server import TsaServer
+from odoo.addons.esign_hsm.testing.pki import build_pki
+from odoo.addons.esign_hsm.testing.pki_server import PkiServer
+from odoo.addons.esign_hsm.testing.tsa_server import TsaServer
 
 from ..engine.trust import as_asn1_cert
 
@@ -93,7 +93,7 @@ class EsignCase(TransactionCase):
         cls.addClassCleanup(cls.tsa_server.stop)
         cls.company = cls.env.company
         cls.company.write({'name': 'デモ市', 'email': 'keiyaku@demo-city.example'})
-        cls.env['esign.key.custody']._install_demo_pki(cls.company, cls.pki)
+        cls.env['esign.demo.pki']._install_demo_pki(cls.company, cls.pki)
         cls.env['ir.config_parameter'].sudo().set_param('web.base.url', 'https://esign.demo-city.example')
 
         cls.officer = new_test_user(cls.env, 'esign_officer', groups='esign_municipal.group_esign_user',

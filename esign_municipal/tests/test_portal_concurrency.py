@@ -20,7 +20,7 @@ from odoo.tests import tagged
 from odoo.tests.common import TransactionCase
 
 from odoo.addons.esign_timestamp.engine.rfc3161 import Rfc3161Client
-from odoo.addons.esign_timestamp.engine.tsa_server import TsaServer
+from odoo.addons.esign_hsm.testing.tsa_server import TsaServer
 
 from .common import make_pdf, pdfsig, qpdf_ok
 
@@ -34,12 +34,12 @@ class TestConcurrentSigning(TransactionCase):
         with cls.committed() as env:
             company = env.ref('base.main_company')
             if not env['esign.witness.key'].search_count([('company_id', '=', company.id)]):
-                env['esign.key.custody']._install_default_demo_pki()
-            pki = env['esign.key.custody']._load_demo_pki(company)
+                env['esign.demo.pki']._install_default_demo_pki()
+            pki = env['esign.demo.pki']._load_demo_pki(company)
         # A little latency, as a real TSA has: the two signings overlap for sure.
         cls.tsa = TsaServer(pki.tsa, pki.chain, fault='slow', delay=0.3).start()
         cls.addClassCleanup(cls.tsa.stop)
-        cls.timestamper = Rfc3161Client(cls.tsa.url, trust_roots=[pki.root.cert], timeout=10)
+        cls.timestamper = Rfc3161Client(cls.tsa.url, trust_roots=[pki.root.asn1], timeout=10)
 
     @classmethod
     def committed(cls):

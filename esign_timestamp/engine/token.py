@@ -8,8 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from asn1crypto import cms, core, tsp, x509 as asn1_x509
-from cryptography import x509 as pyca_x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from pyhanko.sign.validation.generic_cms import validate_sig_integrity
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, ValidationError
@@ -41,17 +40,6 @@ class TokenInfo:
     @property
     def tsa_cert_not_after(self):
         return self.signer_cert['tbs_certificate']['validity']['not_after'].native if self.signer_cert else None
-
-
-def as_asn1_cert(cert):
-    """asn1crypto certificate from a cryptography certificate, DER or PEM bytes."""
-    if isinstance(cert, asn1_x509.Certificate):
-        return cert
-    if isinstance(cert, pyca_x509.Certificate):
-        return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
-    if isinstance(cert, (bytes, bytearray)) and bytes(cert).lstrip().startswith(b'-----'):
-        cert = pyca_x509.load_pem_x509_certificate(bytes(cert)).public_bytes(serialization.Encoding.DER)
-    return asn1_x509.Certificate.load(bytes(cert))
 
 
 def digest(data, hash_algorithm):
@@ -122,8 +110,8 @@ async def async_check_token(token, *, imprint=None, hash_algorithm=None, trust_r
     """Verify a token; returns its TokenInfo or raises TimestampError.
 
     imprint/hash_algorithm: what the token must cover (None: not checked);
-    trust_roots: when given, the TSA certificate must chain to one of them at
-    the token's genTime.
+    trust_roots: when given (asn1crypto certificates), the TSA certificate
+    must chain to one of them at the token's genTime.
     """
     info_obj = load_token(token)
     info = read_token(info_obj)
@@ -156,7 +144,7 @@ def check_token(token, **kwargs):
 
 async def _check_chain(info, trust_roots, tsa_url):
     context = ValidationContext(
-        trust_roots=[as_asn1_cert(root) for root in trust_roots],
+        trust_roots=list(trust_roots),
         allow_fetching=False, revocation_mode='soft-fail', moment=info.gen_time)
     validator = CertificateValidator(info.signer_cert, intermediate_certs=info.certs, validation_context=context)
     try:

@@ -3,24 +3,18 @@ import hashlib
 import logging
 import os
 
-from cryptography import x509
-from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import serialization
+from pyhanko.keys import load_certs_from_pemder_data
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import config
 
-from ..engine import secrets_box
-from ..engine.demo import DemoTimeStamper
 from ..engine.errors import TimestampError
 from ..engine.rfc3161 import FailoverTimeStamper, Rfc3161Client
 
 _logger = logging.getLogger(__name__)
 
-# Server configuration option naming the key file that encrypts TSA secrets.
-SECRET_KEY_OPTION = 'esign_secret_key_file'
-DEFAULT_KEY_FILE = 'esign_secret.key'
+DEMO_URL = 'demo:in-process-tsa'
 
 
 class EsignTsa(models.Model):
@@ -57,23 +51,24 @@ class EsignTsa(models.Model):
     trust_roots_pem = fields.Text(string='Trusted roots (PEM)',
                                   help='Root certificates the TSA certificate must chain to. Empty: the chain '
                                        'is checked later, when validation data is embedded.')
-    demo_cert_pem = fields.Text(string='Demo TSA certificate (PEM)', copy=False)
+    demo_certificate_id = fields.Many2one(
+        'certificate.certificate', string='Demo TSA certificate', copy=False,
+        help='The DEMO - UNTRUSTED certificate whose key (sealed by the key-encryption key) signs the tokens.')
     demo_chain_pem = fields.Text(string='Demo TSA chain (PEM)', copy=False)
-    demo_key_encrypted = fields.Char(copy=False, groups='base.group_system')
     token_count = fields.Integer(compute='_compute_token_count', string='Tokens')
 
     _sql_constraints = [
         ('timeout_positive', 'CHECK(timeout > 0)', 'The timeout must be positive.'),
     ]
 
-    @api.constrains('kind', 'url', 'demo_cert_pem')
+    @api.constrains('kind', 'url', 'demo_certificate_id')
     def _check_kind(self):
         for tsa in self:
             if tsa.kind == 'http' and not (tsa.url or '').startswith(('http://', 'https://')):
                 raise ValidationError(self.env._('The URL of the timestamp authority must start with http:// or '
                                                  'https://.'))
-            if tsa.kind == 'demo' and not tsa.demo_cert_pem:
-                raise ValidationError(self.env._('A demo timestamp authority needs its certificate.'))
+            if tsa.kind == 'demo' and not tsa.demo_certificate_id.private_key_id:
+                raise ValidationError(self.env._('A demo timestamp authority needs its certificate and key.'))
 
     @api.constrains('policy_oid')
     def _check_policy_oid(self):
@@ -82,30 +77,23 @@ class EsignTsa(models.Model):
             if len(parts) < 2 or not all(part.isdigit() for part in parts):
                 raise ValidationError(self.env._('The policy OID must look like 1.2.392.200091.'))
 
-    @api.constrains('trust_roots_pem', 'demo_cert_pem', 'demo_chain_pem')
+    @api.constrains('trust_roots_pem', 'demo_chain_pem')
     def _check_pem(self):
         for tsa in self:
-            for pem in (tsa.trust_roots_pem, tsa.demo_cert_pem, tsa.demo_chain_pem):
+            for pem in (tsa.trust_roots_pem, tsa.demo_chain_pem):
                 try:
                     _load_pem_certs(pem)
                 except ValueError as exc:
                     raise ValidationError(self.env._('A certificate is not valid PEM.')) from exc
 
     # -- secrets ---------------------------------------------------------
-
-    @api.model
-    def _secret_key(self):
-        path = config.get(SECRET_KEY_OPTION) or os.path.join(config['data_dir'], DEFAULT_KEY_FILE)
-        try:
-            return secrets_box.load_or_create_key(path)
-        except (OSError, ValueError) as exc:
-            _logger.error('cannot read the esign secret key file %s: %s', path, exc)
-            raise UserError(self.env._('The server cannot read its encryption key for timestamp authority '
-                                       'secrets. Ask the administrator to check the server configuration '
-                                       '(esign_secret_key_file).')) from exc
+    # Sealed by esign_hsm like the documents (one store, one key-encryption key).
 
     def _secret_context(self, what):
         return f'{self._name},{self.id},{what}'
+
+    def _secret_company(self):
+        return self.company_id or self.env.company
 
     @api.depends('password_encrypted')
     def _compute_password(self):
@@ -115,40 +103,54 @@ class EsignTsa(models.Model):
             tsa.has_password = bool(tsa.sudo().password_encrypted)
 
     def _inverse_password(self):
+        custody = self.env['esign.key.custody']
         for tsa in self:
             if tsa.password:
-                tsa.sudo().password_encrypted = secrets_box.encrypt(
-                    self._secret_key(), tsa.password, tsa._secret_context('password'))
+                tsa.sudo().password_encrypted = custody._seal_secret(
+                    tsa._secret_company(), tsa.password.encode(), tsa._secret_context('password'))
 
     def action_clear_password(self):
         self.sudo().password_encrypted = False
 
-    def _decrypted(self, field_name, what):
-        token = self.sudo()[field_name]
-        if not token:
+    def _password(self):
+        sealed = self.sudo().password_encrypted
+        if not sealed:
             return None
-        try:
-            return secrets_box.decrypt(self._secret_key(), token, self._secret_context(what))
-        except (ValueError, InvalidTag) as exc:  # another key file, or a tampered value
-            raise UserError(self.env._('The stored secret of %s cannot be decrypted.', self.name)) from exc
+        return self.env['esign.key.custody']._unseal_secret(
+            self._secret_company(), sealed, self._secret_context('password')).decode()
 
     # -- demo ------------------------------------------------------------
 
     @api.model
-    def _install_demo_tsa(self, tsa_cert, tsa_key, chain=(), trust_roots=(), name='Demo TSA (DEMO - UNTRUSTED)'):
+    def _install_demo_tsa(self, certificate, chain=(), trust_roots=(), name='Demo TSA (DEMO - UNTRUSTED)'):
         """An in-process TSA for the demo database (no HTTP server runs when it
-        is built). tsa_cert/chain/trust_roots: cryptography certificates;
-        tsa_key: its private key (stored encrypted)."""
+        is built). certificate: a certificate.certificate whose private key is
+        sealed (esign_hsm); chain/trust_roots: cryptography certificates."""
         pem = lambda certs: ''.join(c.public_bytes(serialization.Encoding.PEM).decode() for c in certs)  # noqa
-        tsa = self.create({
-            'name': name, 'kind': 'demo', 'sequence': 100,
-            'demo_cert_pem': pem([tsa_cert]), 'demo_chain_pem': pem(chain) or False,
+        return self.create({
+            'name': name, 'kind': 'demo', 'sequence': 100, 'company_id': certificate.company_id.id,
+            'demo_certificate_id': certificate.id, 'demo_chain_pem': pem(chain) or False,
             'trust_roots_pem': pem(trust_roots) or False,
         })
-        key_pem = tsa_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                        serialization.NoEncryption())
-        tsa.sudo().demo_key_encrypted = secrets_box.encrypt(self._secret_key(), key_pem, tsa._secret_context('key'))
-        return tsa
+
+    @api.model
+    def _install_default_demo_tsa(self):
+        """Demo data: the main company's demo PKI timestamps in-process, unless a TSA exists."""
+        if self.sudo().search_count([]):
+            return
+        demo_pki = self.env['esign.demo.pki']._for_company(self.env.ref('base.main_company'))
+        custody = self.env['esign.key.custody']
+        self.sudo()._install_demo_tsa(
+            demo_pki.tsa_certificate_id, chain=[custody._load_certificate(demo_pki.issuing_certificate_id)],
+            trust_roots=[custody._load_certificate(demo_pki.root_certificate_id)])
+
+    def _demo_transport(self):
+        """The demo PKI's TSA answering in-process (esign_hsm/testing/demo_tsa.py)."""
+        from odoo.addons.esign_hsm.testing.demo_tsa import DemoTsa
+        custody = self.env['esign.key.custody']
+        certificate = self.sudo().demo_certificate_id
+        return DemoTsa(custody._load_certificate(certificate), certificate.private_key_id._esign_unseal(),
+                       _load_pem_certs(self.demo_chain_pem)).answer
 
     # -- timestamping ----------------------------------------------------
 
@@ -157,16 +159,12 @@ class EsignTsa(models.Model):
         common = dict(hash_algorithm=self.hash_algorithm, policy_oid=self.policy_oid or None,
                       trust_roots=_load_pem_certs(self.trust_roots_pem), timeout=self.timeout, on_token=on_token)
         if self.kind == 'demo':
-            key = serialization.load_pem_private_key(self._decrypted('demo_key_encrypted', 'key'), None)
-            return DemoTimeStamper(_load_pem_certs(self.demo_cert_pem)[0], key,
-                                   _load_pem_certs(self.demo_chain_pem), **common)
-        password = self._decrypted('password_encrypted', 'password')
+            return Rfc3161Client(DEMO_URL, transport=self._demo_transport(), **common)
         client_cert = self.client_cert_path or None
         if client_cert and self.client_key_path:
             client_cert = (self.client_cert_path, self.client_key_path)
-        return Rfc3161Client(self.url, username=self.username or None,
-                             password=password.decode() if password else None, client_cert=client_cert,
-                             verify=self.ca_bundle_path or True, **common)
+        return Rfc3161Client(self.url, username=self.username or None, password=self._password(),
+                             client_cert=client_cert, verify=self.ca_bundle_path or True, **common)
 
     @api.model
     def _get_timestamper(self, company=None, res_model=None, res_id=None, description=''):
@@ -235,7 +233,7 @@ class EsignTsa(models.Model):
 
 
 def _load_pem_certs(pem):
-    """cryptography certificates from PEM text (empty -> [])."""
+    """asn1crypto certificates (what pyHanko and the engine take) from PEM text (empty -> [])."""
     if not pem or not pem.strip():
         return []
-    return x509.load_pem_x509_certificates(pem.encode())
+    return list(load_certs_from_pemder_data(pem.encode()))

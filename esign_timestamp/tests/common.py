@@ -1,53 +1,13 @@
-"""A throw-away TSA certificate and a real loopback TSA for the Odoo tests.
-
-esign_timestamp stands alone (it does not depend on esign_hsm's PKI helper),
-so the few certificates it needs are made here.
-"""
-import datetime
-import os
-import tempfile
-from unittest.mock import patch
-
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+"""A throw-away PKI (esign_hsm's testing package) and a real loopback TSA for the Odoo tests."""
+from cryptography.hazmat.primitives import serialization
 
 from odoo.tests.common import TransactionCase
-from odoo.tools import config
 
-from ..engine.tsa_server import TsaServer
-
-
-class Issued:
-    def __init__(self, cert, key):
-        self.cert, self.key = cert, key
-
-
-def _cert(subject, issuer, public_key, signing_key, ca, eku=None):
-    now = datetime.datetime.now(datetime.timezone.utc)
-    name = lambda cn: x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn),  # noqa: E731
-                                 x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, 'TEST - UNTRUSTED')])
-    builder = (x509.CertificateBuilder().subject_name(name(subject)).issuer_name(name(issuer))
-               .public_key(public_key).serial_number(x509.random_serial_number())
-               .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=30))
-               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
-    if eku:
-        builder = builder.add_extension(x509.ExtendedKeyUsage(eku), critical=True)
-    return builder.sign(signing_key, hashes.SHA256())
-
-
-def make_tsa_pki():
-    """(root, tsa) Issued pairs: a root CA and a TSA certificate it issued."""
-    root_key, tsa_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    root = Issued(_cert('Test Root', 'Test Root', root_key.public_key(), root_key, True), root_key)
-    tsa = Issued(_cert('Test TSA', 'Test Root', tsa_key.public_key(), root_key, False,
-                       [ExtendedKeyUsageOID.TIME_STAMPING]), tsa_key)
-    return root, tsa
+from odoo.addons.esign_hsm.testing.pki import build_pki
+from odoo.addons.esign_hsm.testing.tsa_server import TsaServer
 
 
 def pem(cert):
-    from cryptography.hazmat.primitives import serialization
     return cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
@@ -59,20 +19,16 @@ def unused_url():
 
 
 class TimestampCase(TransactionCase):
-    """A loopback TSA for the class, and a secret key file in a temp dir."""
+    """A loopback TSA for the class. Secrets are sealed by esign_hsm under the
+    key-encryption key the test server's configuration names (esign_kek_file)."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.root, cls.tsa_issued = make_tsa_pki()
-        cls.tsa_server = TsaServer(cls.tsa_issued, [cls.root]).start()
+        cls.pki = build_pki(prefix='Test TSA')
+        cls.root, cls.tsa_issued = cls.pki.root, cls.pki.tsa
+        cls.tsa_server = TsaServer(cls.tsa_issued, cls.pki.chain).start()
         cls.addClassCleanup(cls.tsa_server.stop)
-        tmp = tempfile.TemporaryDirectory()
-        cls.addClassCleanup(tmp.cleanup)
-        cls.key_file = os.path.join(tmp.name, 'esign_secret.key')
-        patcher = patch.dict(config.options, {'esign_secret_key_file': cls.key_file})
-        patcher.start()
-        cls.addClassCleanup(patcher.stop)
         cls.Tsa = cls.env['esign.tsa']
         cls.Token = cls.env['esign.timestamp.token']
         # only the TSAs of the test

@@ -1,14 +1,14 @@
 import asyncio
 import hashlib
-import os
-import stat
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from ..engine.errors import TimestampError
-from ..engine.tsa_server import TsaServer
-from .common import TimestampCase, make_tsa_pki, pem, unused_url
+from odoo.addons.esign_hsm.testing.tsa_server import TsaServer
+from odoo.addons.esign_hsm.testing.pki import build_pki
+
+from .common import TimestampCase, pem, unused_url
 
 
 def stamp(timestamper, data=b'document', algorithm='sha256'):
@@ -18,7 +18,7 @@ def stamp(timestamper, data=b'document', algorithm='sha256'):
 @tagged('post_install', '-at_install')
 class TestTsaSettings(TimestampCase):
 
-    def test_password_is_encrypted_outside_the_database_key(self):
+    def test_password_is_sealed_by_the_key_encryption_key(self):
         tsa = self.make_tsa(username='city', password='S3cret-pass')
         tsa.flush_recordset()
         self.assertTrue(tsa.has_password)
@@ -26,20 +26,22 @@ class TestTsaSettings(TimestampCase):
         self.env.cr.execute('SELECT * FROM esign_tsa WHERE id = %s', [tsa.id])
         row = repr(self.env.cr.fetchone())
         self.assertNotIn('S3cret-pass', row)
-        self.assertIn('aesgcm1:', row)
-        # the key is a file outside the database, readable by the server only
-        self.assertEqual(stat.S_IMODE(os.stat(self.key_file).st_mode), 0o600)
+        # sealed like the documents: a data key wrapped by the KEK outside the database
+        self.assertIn('sealed1:', row)
         self.assertEqual(tsa._client().auth, ('city', 'S3cret-pass'))
         # bound to its record: copied to another TSA it does not decrypt
         other = self.make_tsa(name='Other')
         other.sudo().password_encrypted = tsa.sudo().password_encrypted
         with self.assertRaises(UserError):
             other._client()
+        other.sudo().password_encrypted = 'sealed1:bm90IGEgc2VjcmV0'
+        with self.assertRaises(UserError):
+            other._client()
         tsa.action_clear_password()
         self.assertFalse(tsa.has_password)
 
     def test_basic_auth_through_the_encrypted_password(self):
-        with TsaServer(self.tsa_issued, [self.root], username='city', password='S3cret-pass') as server:
+        with TsaServer(self.tsa_issued, self.pki.chain, username='city', password='S3cret-pass') as server:
             tsa = self.make_tsa(url=server.url, username='city', password='S3cret-pass')
             stamp(self.Tsa._get_timestamper())
             self.assertEqual(self.Token.search([('tsa_id', '=', tsa.id)]).tsa_url, server.url)
@@ -126,9 +128,17 @@ class TestTimestamper(TimestampCase):
         self.assertEqual(self.Token.search([]).company_id, other_company)
 
     def test_demo_authority_in_process(self):
-        root, issued = make_tsa_pki()
-        demo = self.Tsa._install_demo_tsa(issued.cert, issued.key, trust_roots=[root.cert])
-        self.assertTrue(demo.sudo().demo_key_encrypted.startswith('aesgcm1:'))
-        self.assertIn(pem(issued.cert).strip(), demo.demo_cert_pem)
+        demo_pki = self.env['esign.demo.pki']._install_demo_pki(self.env.company, build_pki(prefix='Demo TSA test'))
+        pki = demo_pki._to_pki()
+        demo = self.Tsa._install_demo_tsa(demo_pki.tsa_certificate_id, chain=[pki.issuing_ca.cert],
+                                          trust_roots=[pki.root.cert])
+        # its key stays sealed in esign_hsm (certificate.key), never in the TSA's record
+        self.assertTrue(demo.demo_certificate_id.private_key_id.esign_sealed)
+        self.env.cr.execute('SELECT * FROM esign_tsa WHERE id = %s', [demo.id])
+        self.assertNotIn('PRIVATE KEY', repr(self.env.cr.fetchone()))
         stamp(self.Tsa._get_timestamper())
-        self.assertEqual(self.Token.search([]).tsa_id, demo)
+        token = self.Token.search([])
+        self.assertEqual(token.tsa_id, demo)
+        self.assertIn('DEMO - UNTRUSTED', token.tsa_name)
+        token._verify()
+        self.assertEqual(token.verification_state, 'valid')

@@ -6,25 +6,27 @@
 
 Faults: 'down' (connection closed without an answer), 'slow' (answers after
 `delay` seconds), 'http_error' (HTTP 500), 'garbage' (a body that is no
-TimeStampResp), and the response faults of responder.RESPONSE_FAULTS
+TimeStampResp), and the response faults of tsa_responder.RESPONSE_FAULTS
 ('wrong_nonce', 'wrong_imprint', 'reject', 'bad_signature'). A wrong-EKU or
 untrusted TSA is a server built from such a certificate.
 """
 import base64
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
-from .responder import RESPONSE_FAULTS, TsaResponder
+from .loopback import LoopbackServer
+from .tsa_responder import RESPONSE_FAULTS, TsaResponder
 
 TRANSPORT_FAULTS = ('down', 'slow', 'http_error', 'garbage')
 
 
-class TsaServer:
+class TsaServer(LoopbackServer):
+    name = 'tsa-server'
 
     def __init__(self, tsa, chain=(), *, fault=None, delay=3.0, username=None, password=None,
                  policy_oid=None, ssl_context=None):
         """tsa: an object with .cert and .key (pki.Issued); chain: Issued or certificates."""
+        super().__init__()
         certs = [getattr(c, 'cert', c) for c in chain]
         kwargs = {'policy_oid': policy_oid} if policy_oid else {}
         self.responder = TsaResponder(tsa.cert, tsa.key, certs, **kwargs)
@@ -33,35 +35,14 @@ class TsaServer:
         self.credentials = f'{username}:{password}' if username else None
         self.ssl_context = ssl_context
         self.requests_served = 0
-        self._httpd = None
-        self._thread = None
 
     @property
     def url(self):
-        host, port = self._httpd.server_address[:2]
         scheme = 'https' if self.ssl_context else 'http'
-        return f'{scheme}://{host}:{port}/tsa'
+        return f'{scheme}://{self.address}/tsa'
 
-    def start(self):
-        self._httpd = ThreadingHTTPServer(('127.0.0.1', 0), self._handler_class())
-        self._httpd.daemon_threads = True
-        if self.ssl_context:
-            self._httpd.socket = self.ssl_context.wrap_socket(self._httpd.socket, server_side=True)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name='tsa-server', daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self):
-        if self._httpd:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._thread.join(5)
-            self._httpd = None
-
-    __enter__ = start
-
-    def __exit__(self, *exc):
-        self.stop()
+    def _wrap_socket(self, sock):
+        return self.ssl_context.wrap_socket(sock, server_side=True) if self.ssl_context else sock
 
     def _handler_class(self):
         server = self

@@ -1,10 +1,10 @@
-"""Builds RFC 3161 responses: the heart of the loopback TSA server and of the
-in-process demo timestamper.
+"""Builds RFC 3161 responses for the loopback TSA server of the tests.
 
 Fault injection lets the tests see how the client copes with a TSA that
 answers badly (wrong nonce, wrong imprint, rejection, broken signature).
 """
 import datetime
+import hashlib
 import itertools
 import os
 
@@ -13,12 +13,17 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from pyhanko.sign.general import as_signing_certificate_v2, simple_cms_attribute
 
-from .token import TimeStampResp, as_asn1_cert, digest
+from ..engine.signers import to_asn1_cert
 
 # Faults that change the response itself (transport faults live in tsa_server).
 RESPONSE_FAULTS = ('wrong_nonce', 'wrong_imprint', 'reject', 'bad_signature')
-DEMO_POLICY_OID = '1.3.6.1.4.1.99999.1.1'  # private arc: a demo TSA's policy
+TEST_POLICY_OID = '1.3.6.1.4.1.99999.1.1'  # private arc: a test TSA's policy
 _serials = itertools.count(1)
+
+
+class TimeStampResp(core.Sequence):
+    """RFC 3161 TimeStampResp whose token is optional (a refusal carries none)."""
+    _fields = [('status', tsp.PKIStatusInfo), ('time_stamp_token', cms.ContentInfo, {'optional': True})]
 
 
 class TsaResponder:
@@ -28,9 +33,9 @@ class TsaResponder:
     to embed when the request asks for certificates).
     """
 
-    def __init__(self, tsa_cert, tsa_key, chain=(), policy_oid=DEMO_POLICY_OID, fault=None):
-        self.tsa_cert = as_asn1_cert(tsa_cert)
-        self.chain = [as_asn1_cert(c) for c in chain]
+    def __init__(self, tsa_cert, tsa_key, chain=(), policy_oid=TEST_POLICY_OID, fault=None):
+        self.tsa_cert = to_asn1_cert(tsa_cert)
+        self.chain = [to_asn1_cert(c) for c in chain]
         self.tsa_key = tsa_key
         self.policy_oid = policy_oid
         self.fault = fault
@@ -84,7 +89,7 @@ class TsaResponder:
             simple_cms_attribute('content_type', 'tst_info'),
             simple_cms_attribute('signing_time', cms.Time({'utc_time': core.UTCTime(gen_time)})),
             simple_cms_attribute('signing_certificate_v2', as_signing_certificate_v2(self.tsa_cert, md)),
-            simple_cms_attribute('message_digest', digest(tst_info_der, md)),
+            simple_cms_attribute('message_digest', hashlib.sha256(tst_info_der).digest()),
         ])
         if isinstance(self.tsa_key, rsa.RSAPrivateKey):
             signature = self.tsa_key.sign(signed_attrs.dump(), padding.PKCS1v15(), hashes.SHA256())

@@ -1,4 +1,4 @@
-"""A small, complete PKI generated on demand, for the demo and the tests.
+"""A small, complete PKI generated on demand, for the demo and the tests (DEMO - UNTRUSTED).
 
 root CA -> issuing CA -> witness-signing certificate (digitalSignature +
 nonRepudiation), TSA certificate (critical EKU timeStamping), OCSP responder
@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.ocsp import OCSPCertStatus, OCSPResponderEncoding, OCSPResponseBuilder, OCSPResponseStatus
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from ..engine.signers import to_asn1_cert
 
 DEMO_LABEL = 'DEMO - UNTRUSTED'
 OID_OCSP_NOCHECK = x509.ObjectIdentifier('1.3.6.1.5.5.7.48.1.5')
@@ -48,6 +50,11 @@ class Issued:
     """A certificate with its private key (None when the key lives elsewhere, e.g. in an HSM)."""
     cert: x509.Certificate
     key: object = None
+
+    @property
+    def asn1(self):
+        """The certificate as asn1crypto's (what pyHanko and the engines take)."""
+        return to_asn1_cert(self.cert)
 
     @property
     def cert_der(self):
@@ -138,6 +145,26 @@ class PKI:
         if nonce is not None:
             builder = builder.add_extension(x509.OCSPNonce(nonce), critical=False)
         return builder.sign(self.ocsp_responder.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+    def ocsp_response_for(self, issued):
+        """DER OCSP response of the responder about one certificate of the issuing CA."""
+        request = (x509.ocsp.OCSPRequestBuilder()
+                   .add_certificate(issued.cert, self.issuing_ca.cert, hashes.SHA256())
+                   .build())
+        return self.ocsp_response(request.public_bytes(serialization.Encoding.DER))
+
+    def revocation_data(self, certificates=None):
+        """The revocation data handed over in-process, for a validation context
+        that must not fetch (the demo database is built with no HTTP server):
+        {'crls': [DER], 'ocsps': [DER]}, the CRLs of the root and the issuing
+        CA and OCSP answers for the witness and TSA certificates (or for the
+        given Issued certificates of the issuing CA)."""
+        certificates = certificates or [self.witness, self.tsa, *self.extra_issued]
+        return {
+            'crls': [self.crl(self.root), self.crl(self.issuing_ca)],
+            'ocsps': [self.ocsp_response_for(issued) for issued in certificates
+                      if issued.cert.issuer == self.issuing_ca.cert.subject],
+        }
 
     def _find_issued(self, serial):
         for issued in (self.witness, self.tsa, self.ocsp_responder, *self.extra_issued):

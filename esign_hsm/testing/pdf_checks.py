@@ -15,7 +15,7 @@ from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from .signers import to_asn1_cert
+from ..engine.signers import to_asn1_cert
 
 
 def one_page_pdf(text='Hello'):
