@@ -8,7 +8,7 @@
     'website': 'https://github.com/esign-municipal/esign-municipal',
     'license': 'LGPL-3',
     'depends': ['certificate'],
-    'external_dependencies': {'python': ['asn1crypto', 'cryptography', 'pyhanko', 'python-pkcs11']},
+    'external_dependencies': {'python': ['asn1crypto', 'cryptography', 'pyhanko', 'pyhanko-certvalidator', 'python-pkcs11']},
     'data': [
         'security/ir.model.access.csv',
         'security/esign_hsm_security.xml',

@@ -9,7 +9,8 @@
     'website': 'https://github.com/esign-municipal/esign-municipal',
     'license': 'LGPL-3',
     'depends': ['esign_timestamp', 'esign_hsm', 'purchase', 'portal', 'mail', 'auth_totp', 'auth_oauth'],
-    'external_dependencies': {'python': ['pyhanko']},
+    'external_dependencies': {'python': ['asn1crypto', 'cryptography', 'docutils', 'fonttools', 'markupsafe', 'pillow', 'pyhanko',
+                                          'pyhanko-certvalidator', 'python-dateutil', 'pytz', 'reportlab', 'werkzeug']},
     'data': [
         'security/esign_security.xml',
         'security/ir.model.access.csv',
@@ -55,9 +56,9 @@
         ],
     },
     'demo': [
-        'data/demo/esign_demo.xml',
-        'data/demo/esign_demo_completed.xml',
-        'data/demo/esign_demo_portal.xml',
+        'demo/esign_demo.xml',
+        'demo/esign_demo_completed.xml',
+        'demo/esign_demo_portal.xml',
     ],
     'application': True,
     'installable': True,

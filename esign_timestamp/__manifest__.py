@@ -8,7 +8,7 @@
     'website': 'https://github.com/esign-municipal/esign-municipal',
     'license': 'LGPL-3',
     'depends': ['base_setup', 'esign_hsm'],
-    'external_dependencies': {'python': ['asn1crypto', 'cryptography', 'pyhanko']},
+    'external_dependencies': {'python': ['asn1crypto', 'cryptography', 'pyhanko', 'pyhanko-certvalidator', 'requests']},
     'data': [
         'security/ir.model.access.csv',
         'security/esign_timestamp_security.xml',
