@@ -9,7 +9,7 @@ import io
 import pytest
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields as sig_fields, signers
+from pyhanko.sign import fields as sig_fields
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
@@ -239,7 +239,7 @@ def test_their_field_lock_is_respected(pki, signer, timestamper, party):
     assert caught.value.code == 'signed_fields_locked' and 'FIELD_7_1' in str(caught.value)
 
 
-def test_registered_contract_keeps_a_signature_of_unknown_origin_apart(pki, party):
+def test_report_tells_an_unknown_authority_from_a_broken_signature(pki, party):
     """The report tells a signature made elsewhere (unknown CA) from a broken one."""
     theirs = sign_externally(samples.simple_pdf(1), party)
     external, = validate_pdf(theirs, trust_roots=[pki.root.cert]).signatures
