@@ -91,14 +91,15 @@ async def _collect(embedded_signatures, validation_context, required):
     paths = []
     for sig in embedded_signatures:
         must = sig is required if required is not None else True
-        is_timestamp = sig.sig_object.get('/Type') == '/DocTimeStamp'
         try:
             paths.extend(await collect_validation_info(sig, validation_context))
         except PathBuildingError as exc:
-            # A signature of another service whose chain does not lead to our
-            # trust roots (署名互換): left as it is, it keeps its own validity.
-            # Our timestamps must chain.
-            if must and (is_timestamp or required is not None):
+            # A signature or document timestamp of another service whose chain
+            # does not lead to our trust roots (署名互換): left as it is, it
+            # keeps its own validity. finalize adds the first timestamp of ours,
+            # so every one already there came from elsewhere; the timestamp a
+            # renewal extends is ours and must chain.
+            if sig is required:
                 raise SigningError('validation_data', f'{sig.field_name} does not chain to a trusted root') from exc
         except CERT_ERRORS as exc:
             if must:

@@ -22,7 +22,12 @@ REJECTIONS = {
     'truncated': 'The PDF is incomplete (truncated).',
     'damaged': 'The PDF is damaged and cannot be read.',
     'encrypted': 'The PDF is protected by a password or encryption.',
-    'certified_no_changes': 'The PDF is certified and its author allows no changes, so it cannot be signed.',
+    'certified_no_changes': 'The PDF carries a signature that allows no further changes (DocMDP P=1), '
+                            'so it cannot be signed without invalidating it.',
+    'signed_fields_locked': 'The PDF carries a signature whose field lock (FieldMDP) a new signature would '
+                            'be reported as breaking, so it cannot be signed.',
+    'certified_invisible_only': 'The PDF is certified by its author: a new visible signature would break the '
+                                'certification, only invisible ones can be added.',
     'xfa': 'The PDF is an XFA form, which cannot be signed reliably.',
     'no_pages': 'The PDF has no pages.',
     'signed_no_form_fields': 'The PDF is already signed: only signature fields can be added to it '
@@ -32,10 +37,22 @@ REJECTIONS = {
 
 @dataclass
 class PdfInfo:
+    """What preparing a PDF must respect.
+
+    mdp_permission: the strictest DocMDP permission in force (a certification,
+    or the /Lock /P of a signed field), None when the PDF is not certified.
+    field_locks: the FieldMDP locks (pyHanko FieldMDPSpec) of its signatures.
+    """
     page_count: int
     page_sizes: list  # [(width, height)] in points, per page (crop box)
     signature_count: int = 0
     field_names: list = field(default_factory=list)
+    mdp_permission: sig_fields.MDPPerm = None
+    field_locks: list = field(default_factory=list)
+
+    def is_locked(self, field_name):
+        """Whether a signature already in the PDF locks a field of this name."""
+        return any(lock.is_locked(field_name) for lock in self.field_locks)
 
 
 def _reject(code, detail=''):
@@ -79,9 +96,11 @@ def inspect_pdf(data):
         acroform = root.get('/AcroForm')
         if acroform is not None and '/XFA' in acroform.get_object():
             _reject('xfa')
-        certification = read_certification_data(reader)
-        if certification is not None and certification.permission == sig_fields.MDPPerm.NO_CHANGES:
+        permission, locks, frozen = _modification_limits(reader)
+        if permission == sig_fields.MDPPerm.NO_CHANGES:
             _reject('certified_no_changes')
+        if frozen:
+            _reject('signed_fields_locked')
         page_count = int(root['/Pages']['/Count'])
         if page_count < 1:
             _reject('no_pages')
@@ -92,7 +111,57 @@ def inspect_pdf(data):
         raise
     except Exception as exc:
         _reject('damaged', type(exc).__name__)
-    return PdfInfo(page_count=page_count, page_sizes=sizes, signature_count=signatures, field_names=names)
+    return PdfInfo(page_count=page_count, page_sizes=sizes, signature_count=signatures, field_names=names,
+                   mdp_permission=permission, field_locks=locks)
+
+
+def _modification_limits(reader):
+    """What the signatures already in the PDF allow (署名互換: what we add must
+    stay within them, or they are reported as broken).
+
+    Returns (strictest DocMDP permission or None, [FieldMDPSpec], frozen):
+    DocMDP comes from the certification or from a signed field's /Lock /P
+    (ISO 32000-2); FieldMDP from the field's /Lock and from the signature's
+    /Reference, which is where pyHanko's modification analysis reads it.
+    frozen: a signature that no later update can leave intact.
+    """
+    permissions, locks, frozen = [], [], False
+    certification = read_certification_data(reader)
+    if certification is not None and certification.permission is not None:
+        permissions.append(certification.permission)
+    for sig in reader.embedded_regular_signatures:
+        lock = sig.sig_field.get('/Lock')
+        lock = lock.get_object() if lock is not None else {}
+        if '/P' in lock:
+            permissions.append(sig_fields.MDPPerm(lock['/P']))
+        own = [sig_fields.FieldMDPSpec.from_pdf_object(lock)] if '/Action' in lock else []
+        own += [sig.fieldmdp] if sig.fieldmdp is not None else []
+        # /All and /Exclude lock every field created later, ours included.
+        frozen = frozen or any(spec.action != sig_fields.FieldMDPAction.INCLUDE for spec in own) \
+            or any(_locked_appearance_predates(reader, sig, spec) for spec in own)
+        locks += own
+    return min(permissions, default=None), locks, frozen
+
+
+def _locked_appearance_predates(reader, sig, lock):
+    """Whether `lock` (of signature `sig`) covers a form field whose appearance
+    stream was written before the revision `sig` signed.
+
+    pyHanko 0.28 then reports every later update, validation data included,
+    as a change to that locked field (its in-place appearance check compares
+    against the signed revision instead of the update's): the signature would
+    read as broken in its analysis and in our report after our first update.
+    """
+    for name, field_obj, _ref in form_fields.enumerate_fields(reader):
+        if field_obj.get('/FT') == '/Sig' or not lock.is_locked(name) or '/AP' not in field_obj:
+            continue
+        appearance = field_obj['/AP']
+        for key in ('/N', '/R', '/D'):
+            stream = appearance.raw_get(key) if key in appearance else None
+            if isinstance(stream, generic.IndirectObject) and \
+                    reader.xrefs.get_last_change(stream.reference) < sig.signed_revision:
+                return True
+    return False
 
 
 def _page_size(reader, index):
@@ -127,8 +196,7 @@ def prepare_pdf(data, field_specs):
         if not 0 <= spec.page < info.page_count:
             raise EngineError('bad_field', f'field {spec.name} is on page {spec.page + 1}, '
                                            f'the PDF has {info.page_count} pages')
-    if info.signature_count and any(spec.kind != 'signature' for spec in specs):
-        _reject('signed_no_form_fields')
+    check_field_specs(info, specs)
     if not specs:
         return bytes(data)
     writer = open_writer(open_reader(data))
@@ -141,6 +209,26 @@ def prepare_pdf(data, field_specs):
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def check_field_specs(info, specs):
+    """Raises PdfRejected when creating these fields would invalidate a
+    signature already in the PDF (see PdfInfo); info from inspect_pdf."""
+    specs = list(specs)
+    if not info.signature_count:
+        return
+    # pyHanko's modification analysis accepts only new signature fields after a
+    # signature (SigFieldCreationRule); other new fields count as changed content.
+    if any(spec.kind != 'signature' for spec in specs):
+        _reject('signed_no_form_fields')
+    # ... and, after a certification, only invisible ones: pyHanko counts a new
+    # visible signature field after a certification as a forbidden change
+    # (stricter than Acrobat), and our own report is pyHanko's analysis.
+    if info.mdp_permission is not None and any(spec.visible for spec in specs):
+        _reject('certified_invisible_only')
+    locked = [spec.name for spec in specs if info.is_locked(spec.name)]
+    if locked:
+        _reject('signed_fields_locked', ', '.join(locked))
 
 
 def _create_signature_field(writer, spec, specs):

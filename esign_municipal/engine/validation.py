@@ -9,6 +9,7 @@ import dataclasses
 import datetime
 from dataclasses import dataclass, field
 
+from pyhanko.sign.ades.report import AdESIndeterminate
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import (
     DocumentSecurityStore, SignatureCoverageLevel, validate_pdf_signature, validate_pdf_timestamp)
@@ -34,10 +35,15 @@ class SignatureReport:
     signing_time: datetime.datetime = None
     timestamp_time: datetime.datetime = None
     timestamp_tsa: str = ''
-    timestamp_valid: bool = None
+    timestamp_valid: bool = None  # intact, matching and trusted
+    timestamp_intact: bool = None  # intact and matching, trusted or not
     intact: bool = False
     valid: bool = False
     trusted: bool = False
+    # why the signer's certificate is not trusted: 'unknown_ca' (no chain to the
+    # roots trusted here: a signature made elsewhere, 署名互換), else pyHanko's
+    # AdES sub-indication (e.g. 'revoked_no_poe', 'out_of_bounds_no_poe')
+    trust_problem: str = ''
     revoked: bool = False
     coverage: str = ''
     modification_level: str = ''
@@ -127,6 +133,7 @@ def _fill(report, sig, status, is_timestamp):
     report.location = str(sig.sig_object.get('/Location', '') or '')
     report.intact, report.valid = status.intact, status.valid
     report.trusted, report.revoked = status.trusted, status.revoked
+    report.trust_problem = _trust_problem(status)
     report.coverage = status.coverage.name.lower() if status.coverage else ''
     level = status.modification_level
     report.modification_level = level.name.lower() if level is not None else ''
@@ -137,7 +144,8 @@ def _fill(report, sig, status, is_timestamp):
     if is_timestamp:
         report.timestamp_time = status.timestamp
         report.timestamp_tsa = report.signer
-        report.timestamp_valid = status.intact and status.valid and status.trusted
+        report.timestamp_intact = status.intact and status.valid
+        report.timestamp_valid = report.timestamp_intact and status.trusted
         return
     report.signing_time = sig.self_reported_timestamp
     if getattr(status, 'docmdp_ok', None) is False:
@@ -146,11 +154,21 @@ def _fill(report, sig, status, is_timestamp):
     if timestamp is not None:
         report.timestamp_time = timestamp.timestamp
         report.timestamp_tsa = timestamp.signing_cert.subject.human_friendly
-        report.timestamp_valid = timestamp.intact and timestamp.valid and timestamp.trusted
+        report.timestamp_intact = timestamp.intact and timestamp.valid
+        report.timestamp_valid = report.timestamp_intact and timestamp.trusted
         if not (timestamp.intact and timestamp.valid):
             report.problems.append('timestamp_invalid')
         elif not timestamp.trusted:
             report.problems.append('timestamp_untrusted')
+
+
+def _trust_problem(status):
+    indication = status.trust_problem_indic
+    if status.trusted or indication is None:
+        return ''
+    if indication == AdESIndeterminate.NO_CERTIFICATE_CHAIN_FOUND:
+        return 'unknown_ca'
+    return indication.name.lower()
 
 
 def _ltv_present(sig, roots, dss_kwargs, report, is_timestamp):

@@ -199,14 +199,19 @@ class EsignContractDocument(models.Model):
         if report.verdict == 'unreadable':
             return 0, [_('The file cannot be read as a PDF.')]
         count, problems = 0, []
+        newest = ([sig for sig in report.signatures if sig.kind == 'document_timestamp'] or [None])[-1]
         for sig in report.signatures:
+            # A signature or timestamp made elsewhere (署名互換), by an authority
+            # not trusted here, must be intact; its trust is not ours to vouch
+            # for. The newest document timestamp, the archive's own, must be trusted.
+            elsewhere = sig.trust_problem == 'unknown_ca' and sig is not newest
             if sig.kind == 'document_timestamp':
                 count += 1
-                if not (sig.intact and sig.valid and sig.trusted):
+                if not (sig.intact and sig.valid and (sig.trusted or elsewhere)):
                     problems.append(_('The document timestamp %s does not verify.', sig.field_name))
             elif sig.timestamp_valid is not None:
                 count += 1
-                if not sig.timestamp_valid:
+                if not (sig.timestamp_valid or (elsewhere and sig.timestamp_intact)):
                     problems.append(_('The timestamp of the signature %s does not verify.', sig.field_name))
             if not (sig.intact and sig.valid):
                 problems.append(_('The signed bytes of %s were changed.', sig.field_name))

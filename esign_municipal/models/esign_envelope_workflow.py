@@ -79,6 +79,12 @@ class EsignEnvelope(models.Model):
             for field in document.field_ids.filtered(lambda f: f.page > info.page_count):
                 problems.append(_('"%(document)s" has %(count)s page(s); a field is on page %(page)s.',
                                   document=document.name, count=info.page_count, page=field.page))
+            # A PDF signed elsewhere takes only the fields its signatures allow.
+            try:
+                pdf_engine.check_field_specs(self.env, info, [f._esign_field_spec() for f in document.field_ids],
+                                             document.name)
+            except UserError as exc:
+                problems.append(exc.args[0])
         if problems:
             raise UserError(_('The envelope %s cannot be sent yet:', self.display_name) + '\n- '
                             + '\n- '.join(problems))

@@ -56,6 +56,8 @@ class EsignSignatureVerifier(models.AbstractModel):
                        'since.'),
             'untrusted': _('Intact, but a certificate is not trusted here (it was issued by a certification '
                            'authority this system does not know).'),
+            'untrusted_revoked': _('Intact, but a certificate is not trusted: it was revoked or had expired, or '
+                                   'its chain of certificates does not verify.'),
             'modified': _('Changed after signing: the document was modified in a way its signatures do not allow.'),
             'invalid': _('Invalid: the signed bytes were changed, or a signature or timestamp does not verify.'),
             'no_signatures': _('This PDF has no signature and no timestamp.'),
@@ -66,7 +68,7 @@ class EsignSignatureVerifier(models.AbstractModel):
             'sha256': hashlib.sha256(data).hexdigest(),
             'size': len(data),
             'verdict': report.verdict,
-            'verdict_text': verdicts.get(report.verdict, report.verdict),
+            'verdict_text': verdicts.get(self._esign_verdict_key(report), report.verdict),
             'verdict_class': VERDICT_CLASSES.get(report.verdict, 'secondary'),
             'ltv': self._esign_yes_no(report.ltv),
             'document_timestamped': self._esign_yes_no(report.document_timestamped),
@@ -74,11 +76,28 @@ class EsignSignatureVerifier(models.AbstractModel):
         }
 
     @api.model
+    def _esign_verdict_key(self, report):
+        """The verdict whose text describes the report: 'untrusted' splits into a certificate
+        of an authority not trusted here (signed elsewhere) and one that fails in itself."""
+        if report.verdict == 'untrusted' and any(
+                sig.verdict == 'untrusted' and sig.trust_problem not in ('', 'unknown_ca')
+                for sig in report.signatures):
+            return 'untrusted_revoked'
+        return report.verdict
+
+    @api.model
     def _esign_signature_values(self, sig):
         _ = self.env._
         kinds = {'signature': _('Signature'), 'document_timestamp': _('Document timestamp')}
         verdicts = {'valid': _('Valid'), 'untrusted': _('Not trusted'), 'modified': _('Changed after signing'),
                     'invalid': _('Invalid')}
+        # A signature made elsewhere, with a certificate of an authority this
+        # service does not trust, is still a valid signature: say both.
+        verdict_text = verdicts.get(sig.verdict, sig.verdict)
+        if sig.verdict == 'untrusted' and sig.trust_problem == 'unknown_ca':
+            verdict_text = (_('Valid timestamp, timestamp authority not trusted by this service')
+                            if sig.kind == 'document_timestamp'
+                            else _("Valid signature, signer's certificate not trusted by this service"))
         return {
             'field_name': sig.field_name,
             'kind': kinds.get(sig.kind, sig.kind),
@@ -89,16 +108,16 @@ class EsignSignatureVerifier(models.AbstractModel):
             'signing_time': format_jst(sig.signing_time),
             'timestamp_time': format_jst(sig.timestamp_time),
             'timestamp_tsa': sig.timestamp_tsa,
-            'timestamp_valid': self._esign_yes_no(sig.timestamp_valid) if sig.timestamp_valid is not None else '',
+            'timestamp_valid': self._esign_timestamp_text(sig),
             'intact': self._esign_yes_no(sig.intact and sig.valid),
             'unchanged': self._esign_changes_text(sig),
             'unchanged_ok': sig.modification_level in ALLOWED_LEVELS and sig.coverage != 'partial'
                             and not any(p.startswith(('modified_after_signing', 'partial_coverage'))
                                         for p in sig.problems),
-            'trusted': self._esign_yes_no(sig.trusted and not sig.revoked),
+            'trusted': self._esign_trust_text(sig),
             'ltv': self._esign_yes_no(sig.ltv),
             'verdict': sig.verdict,
-            'verdict_text': verdicts.get(sig.verdict, sig.verdict),
+            'verdict_text': verdict_text,
             'verdict_class': VERDICT_CLASSES.get(sig.verdict, 'secondary'),
             'problems': [self._esign_problem_text(problem) for problem in sig.problems],
         }
@@ -106,6 +125,30 @@ class EsignSignatureVerifier(models.AbstractModel):
     @api.model
     def _esign_yes_no(self, value):
         return self.env._('Yes') if value else self.env._('No')
+
+    @api.model
+    def _esign_trust_text(self, sig):
+        _ = self.env._
+        if sig.trusted and not sig.revoked:
+            return _('Yes')
+        if sig.trust_problem == 'unknown_ca':
+            return _('No: the certificate was issued by a certification authority this service does not trust.')
+        if sig.revoked or sig.trust_problem.startswith('revoked'):
+            return _('No: the certificate was revoked.')
+        if sig.trust_problem.startswith('out_of_bounds'):
+            return _('No: the certificate had expired.')
+        return _('No')
+
+    @api.model
+    def _esign_timestamp_text(self, sig):
+        _ = self.env._
+        if sig.timestamp_valid is None:
+            return ''
+        if sig.timestamp_valid:
+            return _('Yes')
+        if sig.timestamp_intact:
+            return _('Intact, but the timestamp authority is not trusted by this service.')
+        return _('No')
 
     @api.model
     def _esign_changes_text(self, sig):

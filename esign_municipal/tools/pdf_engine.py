@@ -35,8 +35,17 @@ def _rejection_message(env, code, name):
         'damaged': _('"%s" is damaged and cannot be read. Export it again as a PDF and upload it.', name),
         'encrypted': _('"%s" is protected by a password or encryption. Upload a PDF without protection.', name),
         'certified_no_changes': _(
-            '"%s" is certified so that no changes are allowed, so it cannot be signed. Upload the document '
-            'before it was certified.', name),
+            '"%s" is already signed, and its signature (a certification "no changes allowed") forbids any '
+            'change: a signature added here would invalidate it, so it cannot be signed. Ask its author for '
+            'the document before it was certified, or for a version that allows signing.', name),
+        'signed_fields_locked': _(
+            '"%s" is already signed, and that signature locks its form fields so that a signature added here '
+            'would be reported as breaking it: it cannot be signed. Ask its author for the document before it '
+            'was signed, or for a version signed without locking its fields.', name),
+        'certified_invisible_only': _(
+            '"%s" is certified by its author for form filling and signing only: a visible signature (a stamp '
+            'on the page) added here would break the certification. Set the signature type of its signers to '
+            'Invisible signature.', name),
         'xfa': _('"%s" is an XFA form, which cannot be signed. Print it to a normal PDF and upload that.', name),
         'no_pages': _('"%s" has no pages.', name),
         'signed_no_form_fields': _(
@@ -53,6 +62,15 @@ def inspect_pdf(env, data, name):
         raise UserError(env._('"%s" is empty. Upload the document as a PDF.', name))
     try:
         return pdf_prepare.inspect_pdf(data)
+    except PdfRejected as exc:
+        raise UserError(_rejection_message(env, exc.code, name)) from exc
+
+
+def check_field_specs(env, info, specs, name):
+    """A UserError when the fields `specs` cannot be created in the PDF `info`
+    describes without invalidating a signature it already carries."""
+    try:
+        pdf_prepare.check_field_specs(info, specs)
     except PdfRejected as exc:
         raise UserError(_rejection_message(env, exc.code, name)) from exc
 

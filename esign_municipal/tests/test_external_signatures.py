@@ -1,0 +1,234 @@
+import base64
+import io
+
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.fields import MDPPerm
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+from pyhanko_certvalidator import ValidationContext
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from odoo.addons.esign_hsm.engine.pki import build_pki
+from odoo.addons.esign_timestamp.engine.demo import DemoTimeStamper
+
+from ..engine.trust import as_asn1_cert
+from .archive_common import ArchiveCase
+from .common import make_pdf, pdfsig, qpdf_ok
+from .external_signature_common import (
+    EXTERNAL_FIELD, EXTERNAL_ORGANIZATION, EXTERNAL_SIGNER, external_party, external_status, sign_externally,
+    timestamp_externally)
+from .portal_common import PortalCase
+
+ALLOWED_LEVELS = (ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING)
+
+
+@tagged('post_install', '-at_install')
+class TestDocumentsSignedElsewhere(ArchiveCase, PortalCase):
+    """署名互換: a PDF the contractor signed with its own certificate (its own CA and
+    TSA, not the witness PKI) goes through an envelope and stays valid; what would
+    break its signature is refused with a clear message, and nothing is saved."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.party = external_party(build_pki(prefix='Gaibu Kensetsu', organization=EXTERNAL_ORGANIZATION))
+        pki = cls.party.pki
+        cls.party_tsa = DemoTimeStamper(pki.tsa.cert, pki.tsa.key, [c.cert for c in pki.chain])
+
+    def signed_by_contractor(self, **options):
+        return sign_externally(make_pdf('Service agreement', 2), self.party, **options)
+
+    def draft_with(self, data, visible=False, name='Service agreement'):
+        """A draft envelope holding `data`, the contractor then the approver each with a signature field."""
+        envelope = self.create_envelope(documents={}, signers=[], name='Contract signed elsewhere')
+        document = self.env['esign.document'].with_user(self.officer).create({
+            'envelope_id': envelope.id, 'name': name, 'pdf_upload': base64.b64encode(data)})
+        for order, partner, rect in ((1, self.contractor, (320, 60, 470, 120)),
+                                     (2, self.approver.partner_id, (100, 60, 250, 120))):
+            signer = self.env['esign.signer'].with_user(self.officer).create({
+                'envelope_id': envelope.id, 'partner_id': partner.id, 'signing_order': order,
+                'role': 'contractor' if order == 1 else 'municipality',
+                'signature_type': 'visible' if visible else 'invisible'})
+            self.env['esign.field'].with_user(self.officer).create(dict(zip(('x1', 'y1', 'x2', 'y2'), rect), **{
+                'document_id': document.id, 'signer_id': signer.id, 'field_type': 'signature', 'page': 2,
+                'label': 'Signature'}))
+        return envelope
+
+    def our_fields(self, envelope):
+        return [f'FIELD_{envelope.number}_{signer.id}' for signer in envelope.signer_ids.sorted('signing_order')]
+
+    def assert_theirs_and_ours_valid(self, data, envelope, original):
+        """The final PDF extends the contractor's signed file; pdfsig verifies every signature;
+        pyHanko finds theirs intact (trusting their root) and ours valid (trusting ours)."""
+        self.assertTrue(data.startswith(original), 'the signed input must never be rewritten')
+        self.assertTrue(qpdf_ok(data))
+        found = pdfsig(data)
+        # pdfsig lists the fields in the form's order; the order of signing is checked below
+        approvals = sorted((name, validation) for name, kind, validation in found if kind != 'unknown')
+        self.assertEqual(approvals, sorted((name, 'Signature is Valid.') for name in [EXTERNAL_FIELD, *self.our_fields(
+            envelope)]), found)
+        self.assertEqual(len(found), 4, 'theirs, ours and our document timestamp')
+        status = external_status(data, self.party)
+        self.assertTrue(status.intact and status.valid and status.trusted, status.pretty_print_details())
+        self.assertIn(status.modification_level, ALLOWED_LEVELS)
+        self.assertTrue(status.docmdp_ok and status.bottom_line, status.pretty_print_details())
+        self.assert_ours_valid(data, envelope)
+        return status
+
+    def assert_ours_valid(self, data, envelope):
+        """Our signatures and document timestamp, trusting only the witness PKI's root
+        (common.EsignCase.assert_signed would hold theirs to that root too)."""
+        context = ValidationContext(trust_roots=[as_asn1_cert(self.pki.root.cert)])
+        reader = PdfFileReader(io.BytesIO(data))
+        ours = [sig for sig in reader.embedded_regular_signatures if sig.field_name != EXTERNAL_FIELD]
+        self.assertEqual([sig.field_name for sig in ours], self.our_fields(envelope))
+        for signature in ours:
+            status = validate_pdf_signature(signature, context)
+            self.assertTrue(status.bottom_line and status.timestamp_validity.trusted, status.pretty_print_details())
+        stamp, = reader.embedded_timestamp_signatures
+        status = validate_pdf_timestamp(stamp, context)
+        self.assertTrue(status.intact and status.valid and status.trusted, str(status))
+
+    # -- (a) approval signature of the contractor -----------------------------------------------
+
+    def test_contract_signed_elsewhere_goes_through_portal_and_back_office(self):
+        theirs = self.signed_by_contractor(timestamper=self.party_tsa, box=(72, 760, 260, 800))
+        self.assertEqual(pdfsig(theirs), [(EXTERNAL_FIELD, 'ETSI.CAdES.detached', 'Signature is Valid.')])
+        self.assertTrue(external_status(theirs, self.party).bottom_line)
+        envelope = self.draft_with(theirs, visible=True)
+        envelope.write({'transaction_date': '2026-04-01', 'amount': 880000, 'partner_id': self.vendor.id,
+                        'contract_type_id': self.contract_type.id})
+        document = envelope.document_ids
+        self.assertEqual(document.page_count, 2)
+        envelope.with_user(self.officer).action_send()
+        prepared = document._read_pdf('current')
+        self.assertTrue(prepared.startswith(theirs), 'our fields are added in an incremental update')
+        contractor, approver = envelope.signer_ids.sorted('signing_order')
+
+        # The contractor signs in the portal, through the mailed link; the PDF.js page gets the prepared file.
+        page = self.open(self.sign_path(contractor))
+        self.assertIn('o_esign_sign', page.text)
+        shown = self.open(f'/esign/sign/{contractor.id}/document/{document.id}/pdf')
+        self.assertEqual(shown.content, prepared)
+        self.assertEqual(self.post(f'/esign/sign/{contractor.id}/complete',
+                                   {'csrf_token': self.csrf(page)}).status_code, 303)
+        self.assertEqual(contractor.state, 'signed')
+        # The approver signs in the back office.
+        self.env['esign.approve.wizard'].with_user(self.approver).create(
+            {'signer_id': approver.id, 'confirmed': True}).action_sign()
+        self.assertEqual(envelope.state, 'completed')
+        final = document._read_pdf('current')
+        status = self.assert_theirs_and_ours_valid(final, envelope, theirs)
+        self.assertEqual(status.modification_level, ModificationLevel.FORM_FILLING)
+
+        # The archive's report lists their signature: valid, its certificate not trusted here.
+        contract = envelope.contract_ids
+        action = contract.with_user(self.auditor).action_verify_signatures()
+        wizard = self.env['esign.verify.wizard'].browse(action['res_id'])
+        self.assertEqual(wizard.verdict, 'untrusted')
+        html = str(wizard.report_html)
+        for expected in (EXTERNAL_FIELD, EXTERNAL_SIGNER, EXTERNAL_ORGANIZATION, '承認', '東京',
+                         "Valid signature, signer&#39;s certificate not trusted by this service",
+                         'No: the certificate was issued by a certification authority this service does not trust.',
+                         'Intact, but the timestamp authority is not trusted by this service.',
+                         'Only later signatures and the filling of their fields since.',
+                         'Intact, but a certificate is not trusted here', 'Approver Sato'):
+            self.assertIn(expected, html)
+        self.assertNotIn('Changed after signing', html)
+        self.assertNotIn('>Invalid<', html)
+        # The archive's timestamp check is not tripped by the contractor's own TSA.
+        result = contract.document_ids.sudo()._esign_verify_timestamps()
+        self.assertEqual(result['failures'], [])
+        self.assertEqual(result['timestamps'], 4)  # theirs, our two signatures', our document timestamp
+
+        # The same report in Japanese.
+        ja = self.env['esign.verify.wizard'].with_user(self.officer).with_context(lang='ja_JP').create(
+            {'pdf_file': base64.b64encode(final), 'filename': 'keiyaku.pdf'})
+        ja.action_verify()
+        html = str(ja.report_html)
+        for expected in ('署名は有効です（署名者の証明書はこのサービスでは信頼されていません）',
+                         'いいえ（このサービスが信頼していない認証局が発行した証明書です）',
+                         '改ざんはありませんが、このタイムスタンプ局はこのサービスでは信頼されていません。'):
+            self.assertIn(expected, html)
+
+    def test_report_on_another_services_document_timestamp(self):
+        stamped = timestamp_externally(self.signed_by_contractor(), self.party_tsa)
+        wizard = self.env['esign.verify.wizard'].with_user(self.officer).create(
+            {'pdf_file': base64.b64encode(stamped), 'filename': 'delivered.pdf'})
+        wizard.action_verify()
+        self.assertEqual(wizard.verdict, 'untrusted')
+        html = str(wizard.report_html)
+        for expected in ("Valid signature, signer&#39;s certificate not trusted by this service",
+                         'Valid timestamp, timestamp authority not trusted by this service',
+                         'OtherServiceTimestamp', 'Gaibu Kensetsu Timestamp Authority',
+                         'Intact, but a certificate is not trusted here'):
+            self.assertIn(expected, html)
+
+    def test_signed_pdf_takes_no_text_field(self):
+        envelope = self.draft_with(self.signed_by_contractor())
+        contractor = envelope.signer_ids.sorted('signing_order')[0]
+        self.env['esign.field'].with_user(self.officer).create({
+            'document_id': envelope.document_ids.id, 'signer_id': contractor.id, 'field_type': 'text',
+            'label': 'Company', 'page': 1, 'x1': 72, 'y1': 600, 'x2': 320, 'y2': 624})
+        with self.assertRaisesRegex(UserError, 'is already signed elsewhere: only signature fields'):
+            envelope.with_user(self.officer).action_send()
+        self.assert_nothing_sent(envelope)
+
+    # -- (b) certified: form filling and signing allowed ----------------------------------------
+
+    def test_certified_pdf_takes_invisible_signatures_only(self):
+        theirs = self.signed_by_contractor(certify=MDPPerm.FILL_FORMS)
+        envelope = self.draft_with(theirs, visible=True)
+        with self.assertRaises(UserError) as caught:
+            envelope.with_user(self.officer).action_send()
+        message = caught.exception.args[0]
+        self.assertIn('"Service agreement" is certified by its author for form filling and signing only', message)
+        self.assertIn('Set the signature type of its signers to Invisible signature.', message)
+        self.assert_nothing_sent(envelope)
+
+        envelope.signer_ids.with_user(self.officer).write({'signature_type': 'invisible'})
+        envelope.with_user(self.officer).action_send()
+        contractor, approver = envelope.signer_ids.sorted('signing_order')
+        self.assertTrue(contractor._complete_signing({}, {'auth_method': 'email_link'}))
+        self.assertTrue(approver.with_user(self.approver)._complete_signing({}, {'auth_method': 'backoffice'}))
+        self.assertEqual(envelope.state, 'completed')
+        status = self.assert_theirs_and_ours_valid(envelope.document_ids._read_pdf('current'), envelope, theirs)
+        self.assertEqual(status.modification_level, ModificationLevel.FORM_FILLING)
+        reader = PdfFileReader(io.BytesIO(envelope.document_ids._read_pdf('current')))
+        self.assertEqual(reader.embedded_regular_signatures[0].docmdp_level, MDPPerm.FILL_FORMS)
+
+    # -- (c) certified with no changes allowed ----------------------------------------------------
+
+    def test_no_changes_certification_is_refused_at_upload(self):
+        sealed = self.signed_by_contractor(certify=MDPPerm.NO_CHANGES)
+        envelope = self.create_envelope(documents={}, signers=[])
+        Document = self.env['esign.document'].with_user(self.officer)
+        blobs = self.env['esign.vault.blob'].sudo().search_count([])
+        # assertRaises (not ...Regex) rolls back to a savepoint, as the request would.
+        with self.assertRaises(UserError) as caught:
+            Document.create({'envelope_id': envelope.id, 'name': 'Sealed', 'pdf_upload': base64.b64encode(sealed)})
+        self.assertIn('"Sealed" is already signed, and its signature (a certification "no changes allowed") forbids '
+                      'any change', caught.exception.args[0])
+        self.assertFalse(envelope.document_ids, 'the refused file was not kept')
+        self.assertEqual(self.env['esign.vault.blob'].sudo().search_count([]), blobs, 'nothing was stored')
+        with self.assertRaises(UserError) as caught:
+            Document.with_context(lang='ja_JP').create({
+                'envelope_id': envelope.id, 'name': '封印済み', 'pdf_upload': base64.b64encode(sealed)})
+        self.assertIn('「封印済み」には、以後の変更を一切認めない認証', caught.exception.args[0])
+
+    def test_no_changes_certification_that_slipped_in_is_refused_at_sending(self):
+        """A file stored without the upload check (an older record, a restore): sending checks again."""
+        envelope = self.draft_with(self.signed_by_contractor())
+        document = envelope.document_ids
+        document._write_pdf('original', self.signed_by_contractor(certify=MDPPerm.NO_CHANGES))
+        with self.assertRaisesRegex(UserError, 'forbids any change'):
+            envelope.with_user(self.officer).action_send()
+        self.assert_nothing_sent(envelope)
+
+    def assert_nothing_sent(self, envelope):
+        self.assertEqual(envelope.state, 'draft')
+        self.assertFalse(envelope.document_ids.sudo().current_blob_id, 'no prepared PDF was kept')
+        self.assertFalse(self.env['mail.mail'].sudo().search_count(
+            [('model', '=', 'esign.signer'), ('res_id', 'in', envelope.signer_ids.ids)]))

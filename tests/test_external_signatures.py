@@ -1,0 +1,248 @@
+"""Documents already signed elsewhere (署名互換): a contractor's own signature,
+or another service's, stays valid through our fields, our witness signatures
+and the final document timestamp; what would break it is refused up front.
+
+The other party signs with a CA of its own (never the witness PKI), and every
+result is checked by pdfsig and by pyHanko trusting that party's root."""
+import io
+
+import pytest
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields as sig_fields
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+
+import samples
+from esign_municipal.engine import form_fields, ltv, witness
+from esign_municipal.engine.errors import PdfRejected
+from esign_municipal.engine.fields import FieldSpec
+from esign_municipal.engine.pdf_prepare import inspect_pdf, prepare_pdf
+from esign_municipal.engine.trust import as_asn1_cert
+from esign_municipal.engine.validation import validate_pdf
+from external_signing import (  # noqa: F401 (fixtures)
+    EXTERNAL_FIELD, external_status, party, party_timestamper, sign_externally, timestamp_externally)
+from signing_support import fresh_context, pdfsig, pki, pki_server, qpdf_check, signer, timestamper, tsa  # noqa: F401
+
+OURS = ('FIELD_7_1', 'FIELD_7_2')
+ALLOWED = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING)
+
+
+def our_fields(visible_first=True):
+    return [FieldSpec(OURS[0], 'signature', 0, (320, 40, 470, 100), signer_key=1, visible=visible_first),
+            FieldSpec(OURS[1], 'signature', 0, (100, 40, 250, 100), signer_key=2)]
+
+
+def through_the_envelope(data, signer, timestamper, pki, specs):
+    """Our whole pipeline on `data`: prepare, two witness signatures, B-LTA.
+    Every step must be an incremental update on top of the one before."""
+    steps = [prepare_pdf(data, specs)]
+    for number, field_name in enumerate(OURS, 1):
+        steps.append(witness.sign_for_signer(
+            steps[-1], field_name=field_name, values={}, signer=signer, timestamper=timestamper,
+            reason=f'signer {number}', signer_name='山田 太郎'))
+    steps.append(ltv.finalize(steps[-1], timestamper=timestamper, validation_context=fresh_context(pki)))
+    previous = data
+    for step in steps:
+        assert step.startswith(previous), 'the signed input must never be rewritten'
+        previous = step
+    return steps[-1]
+
+
+def assert_theirs_intact(data, party):
+    status = external_status(data, party)
+    assert status.intact and status.valid and status.trusted, status.pretty_print_details()
+    assert status.modification_level in ALLOWED, status.modification_level
+    assert status.docmdp_ok and status.bottom_line, status.pretty_print_details()
+    return status
+
+
+def assert_ours_valid(data, pki, our_signatures):
+    context = ValidationContext(trust_roots=[as_asn1_cert(pki.root.cert)])
+    reader = PdfFileReader(io.BytesIO(data))
+    by_name = {sig.field_name: sig for sig in reader.embedded_regular_signatures}
+    for name in our_signatures:
+        status = validate_pdf_signature(by_name[name], context)
+        assert status.bottom_line and status.timestamp_validity.trusted, status.pretty_print_details()
+
+
+def assert_pdfsig_all_valid(data, approvals):
+    """pdfsig verifies each approval signature; it (22.12) lists document timestamps without verifying them."""
+    found = pdfsig(data)
+    assert [(name, validation) for name, kind, validation in found if kind != 'unknown'] == \
+        [(name, 'Signature is Valid.') for name in approvals], found
+    return found
+
+
+# -- (a) an approval signature of the other party ---------------------------------------------
+
+
+@pytest.fixture(scope='module', params=['contractor', 'other_service'])
+def signed_elsewhere(request, party, party_timestamper):
+    """A contractor's PAdES signature with their TSA's timestamp and a visible stamp; or another
+    service's output: an adbe.pkcs7.detached signature then that service's document timestamp."""
+    plain = samples.simple_pdf(2, '業務委託契約書', japanese=True)
+    if request.param == 'contractor':
+        return sign_externally(plain, party, timestamper=party_timestamper, box=(60, 700, 220, 760)), 1
+    signed = sign_externally(plain, party, subfilter=sig_fields.SigSeedSubFilter.ADOBE_PKCS7_DETACHED)
+    return timestamp_externally(signed, party_timestamper), 2
+
+
+def test_approval_signed_pdf_through_an_envelope(pki, pki_server, signer, timestamper, party, signed_elsewhere):
+    theirs, their_count = signed_elsewhere
+    assert_pdfsig_all_valid(theirs, [EXTERNAL_FIELD])
+    assert_theirs_intact(theirs, party)
+    info = inspect_pdf(theirs)
+    assert (info.signature_count, info.mdp_permission, info.field_locks) == (their_count, None, [])
+
+    final = through_the_envelope(theirs, signer, timestamper, pki, our_fields())
+
+    qpdf_check(final)
+    found = assert_pdfsig_all_valid(final, [EXTERNAL_FIELD, *OURS])
+    assert len(found) == their_count + 3, found  # theirs, ours, our document timestamp
+    status = assert_theirs_intact(final, party)
+    assert status.modification_level == ModificationLevel.FORM_FILLING
+    assert_ours_valid(final, pki, OURS)
+
+    # Our report lists their signature, valid but not trusted here, without calling it changed.
+    pki_server.down = True  # only the embedded data counts
+    try:
+        report = validate_pdf(final, trust_roots=[pki.root.cert])
+    finally:
+        pki_server.down = False
+    external = report.signatures[0]
+    assert (external.field_name, external.kind) == (EXTERNAL_FIELD, 'signature')
+    assert '外部 次郎' in external.signer and external.signing_time
+    assert external.intact and external.valid and not external.trusted
+    assert external.trust_problem == 'unknown_ca' and external.verdict == 'untrusted'
+    assert external.modification_level == 'form_filling'
+    assert not any(p.startswith(('modified_after_signing', 'docmdp_violation', 'partial_coverage'))
+                   for p in external.problems), external.problems
+    if their_count == 1:
+        # their own timestamp: intact, its TSA not trusted here
+        assert external.timestamp_time and external.timestamp_intact and not external.timestamp_valid
+        assert 'timestamp_untrusted' in external.problems
+    else:
+        # their document timestamp: listed, intact, its TSA not trusted here
+        their_stamp = report.signatures[1]
+        assert their_stamp.kind == 'document_timestamp' and their_stamp.field_name == 'OtherServiceTimestamp'
+        assert their_stamp.timestamp_intact and their_stamp.trust_problem == 'unknown_ca'
+    ours = report.signatures[their_count:]
+    assert [sig.field_name for sig in ours] == [*OURS, f'TIMESTAMP_{their_count}']
+    assert all(sig.verdict == 'valid' and sig.ltv and sig.trust_problem == '' for sig in ours), ours
+    assert report.verdict == 'untrusted' and report.document_timestamped
+
+
+def test_signed_pdf_takes_no_form_fields(party):
+    theirs = sign_externally(samples.simple_pdf(1), party)
+    for kind in ('text', 'date', 'checkbox'):
+        with pytest.raises(PdfRejected) as caught:
+            prepare_pdf(theirs, [*our_fields(), FieldSpec('TEXT_7_1_1', kind, 0, (60, 120, 200, 140))])
+        assert caught.value.code == 'signed_no_form_fields'
+
+
+# -- (b) certified: form filling and signing allowed (DocMDP P=2, and P=3) ----------------------
+
+
+@pytest.mark.parametrize('permission', [sig_fields.MDPPerm.FILL_FORMS, sig_fields.MDPPerm.ANNOTATE])
+def test_certified_pdf_takes_invisible_signatures_only(pki, signer, timestamper, party, permission):
+    theirs = sign_externally(samples.simple_pdf(1), party, certify=permission)
+    info = inspect_pdf(theirs)
+    assert info.mdp_permission == permission
+    with pytest.raises(PdfRejected) as caught:
+        prepare_pdf(theirs, our_fields(visible_first=True))
+    assert caught.value.code == 'certified_invisible_only'
+    with pytest.raises(PdfRejected) as caught:
+        prepare_pdf(theirs, [*our_fields(visible_first=False), FieldSpec('TEXT_7_1_1', 'text', 0, (60, 120, 200, 140))])
+    assert caught.value.code == 'signed_no_form_fields'
+
+    final = through_the_envelope(theirs, signer, timestamper, pki, our_fields(visible_first=False))
+    qpdf_check(final)
+    assert_pdfsig_all_valid(final, [EXTERNAL_FIELD, *OURS])
+    status = assert_theirs_intact(final, party)
+    assert PdfFileReader(io.BytesIO(final)).embedded_regular_signatures[0].docmdp_level == permission
+    assert status.modification_level == ModificationLevel.FORM_FILLING
+    assert_ours_valid(final, pki, OURS)
+    external = validate_pdf(final, trust_roots=[pki.root.cert]).signatures[0]
+    assert external.verdict == 'untrusted' and 'docmdp_violation' not in external.problems
+
+
+def test_why_a_visible_signature_is_refused_on_a_certified_pdf(signer, timestamper, party):
+    """Made by pyHanko directly, past our check: a visible signature field after a
+    P=2 certification breaks it in pyHanko's analysis (and in our report)."""
+    theirs = sign_externally(samples.simple_pdf(1), party, certify=sig_fields.MDPPerm.FILL_FORMS)
+    writer = IncrementalPdfFileWriter(io.BytesIO(theirs))
+    sig_fields.append_signature_field(writer, sig_fields.SigFieldSpec('FIELD_7_1', box=(320, 40, 470, 100)))
+    out = io.BytesIO()
+    writer.write(out)
+    signed = witness.sign_for_signer(out.getvalue(), field_name='FIELD_7_1', values={}, signer=signer,
+                                     timestamper=timestamper, reason='r', signer_name='山田 太郎')
+    status = external_status(signed, party)
+    assert status.intact and status.valid and not status.docmdp_ok
+    assert status.modification_level == ModificationLevel.OTHER
+
+
+# -- (c) what cannot be signed without breaking their signature, refused at upload -----------------
+
+
+def their_text_field(writer):
+    form_fields.create_field(writer, FieldSpec('ContractorName', 'text', 0, (60, 600, 300, 620)))
+
+
+def with_their_text_field(data):
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    their_text_field(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize('options, code', [
+    ({'certify': sig_fields.MDPPerm.NO_CHANGES}, 'certified_no_changes'),
+    # PDF 2.0: an approval signature whose /Lock sets DocMDP P=1
+    ({'lock': sig_fields.FieldMDPSpec(sig_fields.FieldMDPAction.ALL), 'lock_permission': sig_fields.MDPPerm.NO_CHANGES},
+     'certified_no_changes'),
+    ({'lock': sig_fields.FieldMDPSpec(sig_fields.FieldMDPAction.ALL)}, 'signed_fields_locked'),
+    ({'lock': sig_fields.FieldMDPSpec(sig_fields.FieldMDPAction.EXCLUDE, fields=['ContractorName'])},
+     'signed_fields_locked'),
+    # their locked field drawn in an earlier update than their signature: pyHanko 0.28 reports any
+    # later update, validation data included, as a change to it
+    ({'lock': sig_fields.FieldMDPSpec(sig_fields.FieldMDPAction.INCLUDE, fields=['ContractorName'])},
+     'signed_fields_locked'),
+])
+def test_locked_pdfs_are_refused_at_upload(party, options, code):
+    theirs = sign_externally(with_their_text_field(samples.simple_pdf(1)), party, **options)
+    with pytest.raises(PdfRejected) as caught:
+        inspect_pdf(theirs)
+    assert caught.value.code == code
+    with pytest.raises(PdfRejected) as caught:
+        prepare_pdf(theirs, our_fields(visible_first=False))
+    assert caught.value.code == code
+
+
+def test_their_field_lock_is_respected(pki, signer, timestamper, party):
+    """A lock on their own fields leaves ours free; a lock whose name covers ours
+    (FieldMDP names lock whole subtrees, by prefix) is refused."""
+    theirs = sign_externally(samples.simple_pdf(1), party, before_signing=their_text_field,
+                             lock=sig_fields.FieldMDPSpec(sig_fields.FieldMDPAction.INCLUDE, fields=['ContractorName']))
+    assert inspect_pdf(theirs).field_locks
+    final = through_the_envelope(theirs, signer, timestamper, pki, our_fields())
+    assert_pdfsig_all_valid(final, [EXTERNAL_FIELD, *OURS])
+    assert_theirs_intact(final, party)
+
+    prefix_lock = sign_externally(samples.simple_pdf(1), party,
+                                  lock=sig_fields.FieldMDPSpec(sig_fields.FieldMDPAction.INCLUDE, fields=['FIELD']))
+    inspect_pdf(prefix_lock)  # accepted at upload: our names are not known yet
+    with pytest.raises(PdfRejected) as caught:
+        prepare_pdf(prefix_lock, our_fields(visible_first=False))
+    assert caught.value.code == 'signed_fields_locked' and 'FIELD_7_1' in str(caught.value)
+
+
+def test_report_tells_an_unknown_authority_from_a_broken_signature(pki, party):
+    """The report tells a signature made elsewhere (unknown CA) from a broken one."""
+    theirs = sign_externally(samples.simple_pdf(1), party)
+    external, = validate_pdf(theirs, trust_roots=[pki.root.cert]).signatures
+    assert external.intact and external.valid and external.trust_problem == 'unknown_ca'
+    trusted, = validate_pdf(theirs, trust_roots=[party.root]).signatures
+    assert trusted.verdict == 'valid' and trusted.trust_problem == ''
