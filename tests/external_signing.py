@@ -7,8 +7,9 @@ import pathlib
 
 import pytest
 
-from esign_hsm.engine.pki import build_pki
-from esign_timestamp.engine.demo import DemoTimeStamper
+from esign_hsm.testing.demo_tsa import DemoTsa
+from esign_hsm.testing.pki import build_pki
+from esign_timestamp.engine.rfc3161 import Rfc3161Client
 
 _PATH = pathlib.Path(__file__).resolve().parent.parent / 'esign_municipal' / 'tests' / 'external_signature_common.py'
 _spec = importlib.util.spec_from_file_location('external_signature_common', _PATH)
@@ -32,4 +33,5 @@ def party():
 def party_timestamper(party):
     """The contractor's own timestamp authority (in-process; its root is not trusted here either)."""
     pki = party.pki
-    return DemoTimeStamper(pki.tsa.cert, pki.tsa.key, [c.cert for c in pki.chain])
+    return Rfc3161Client('demo:contractor-tsa', transport=DemoTsa(pki.tsa.cert, pki.tsa.key,
+                                                                   [c.asn1 for c in pki.chain]).answer)

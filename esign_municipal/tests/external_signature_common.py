@@ -33,7 +33,7 @@ def _asn1(cert):
 @dataclass
 class ExternalParty:
     """Someone outside the service: their PKI (root, issuing CA, TSA) and their own signing certificate."""
-    pki: object  # esign_hsm.engine.pki.PKI, built under another name than the witness PKI
+    pki: object  # esign_hsm.testing.pki.PKI, built under another name than the witness PKI
     person: object  # pki.Issued: the signer's certificate and key
 
     @property

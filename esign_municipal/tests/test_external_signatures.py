@@ -10,8 +10,9 @@ from pyhanko_certvalidator import ValidationContext
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.esign_hsm.engine.pki import build_pki
-from odoo.addons.esign_timestamp.engine.demo import DemoTimeStamper
+from odoo.addons.esign_hsm.testing.demo_tsa import DemoTsa
+from odoo.addons.esign_hsm.testing.pki import build_pki
+from odoo.addons.esign_timestamp.engine.rfc3161 import Rfc3161Client
 
 from ..engine.trust import as_asn1_cert
 from .archive_common import ArchiveCase
@@ -35,7 +36,8 @@ class TestDocumentsSignedElsewhere(ArchiveCase, PortalCase):
         super().setUpClass()
         cls.party = external_party(build_pki(prefix='Gaibu Kensetsu', organization=EXTERNAL_ORGANIZATION))
         pki = cls.party.pki
-        cls.party_tsa = DemoTimeStamper(pki.tsa.cert, pki.tsa.key, [c.cert for c in pki.chain])
+        cls.party_tsa = Rfc3161Client('demo:contractor-tsa', transport=DemoTsa(
+            pki.tsa.cert, pki.tsa.key, [c.asn1 for c in pki.chain]).answer)
 
     def signed_by_contractor(self, **options):
         return sign_externally(make_pdf('Service agreement', 2), self.party, **options)
