@@ -59,6 +59,7 @@
         'data/demo/esign_demo_completed.xml',
         'data/demo/esign_demo_portal.xml',
     ],
+    'uninstall_hook': 'uninstall_hook',
     'application': True,
     'installable': True,
 }
