@@ -28,3 +28,5 @@ from . import test_settings_section
 from . import test_settings_tour
 from . import test_stamp_font_signing
 from . import test_operation_log_labels
+from . import test_archive_uninstall_guard
+from . import test_wizard_targets
