@@ -30,3 +30,4 @@ from . import test_stamp_font_signing
 from . import test_operation_log_labels
 from . import test_archive_uninstall_guard
 from . import test_wizard_targets
+from . import test_register_wizard_uploads
