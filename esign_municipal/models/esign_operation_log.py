@@ -18,6 +18,8 @@ import hashlib
 import json
 import logging
 
+import psycopg2.errors
+
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.http import request
@@ -185,6 +187,11 @@ class EsignOperationLog(models.Model):
         if archive_guard.module_being_removed(self.env):
             # The log goes with the addon; nothing to chain after its table is dropped.
             return self.browse()
+        if self.env.cr.readonly:
+            # Odoo serves reads (/web/content, RPC read ...) from a read-only
+            # transaction when it can, and runs the request again read/write
+            # when it writes: asked before the INSERT, which would fail noisily.
+            raise psycopg2.errors.ReadOnlySqlTransaction('the operation log is written in a read/write transaction')
         with archive_guard.unlocked(archive_guard.LOG_WRITE):
             rows = self.sudo().create(values_list)
         self._esign_seal_after_commit()
