@@ -32,3 +32,4 @@ from . import test_archive_uninstall_guard
 from . import test_wizard_targets
 from . import test_register_wizard_uploads
 from . import test_document_bytes_logged
+from . import test_company_rules_and_otp_bounds
