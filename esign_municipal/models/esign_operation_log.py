@@ -110,6 +110,7 @@ class EsignOperationLog(models.Model):
             'verify_signatures': _('Signatures verified'), 'verify_timestamps': _('Timestamps verified'),
             'verify_log': _('Operation log verified'), 'export': _('Exported'), 'settings': _('Settings changed'),
             'access_refused': _('Access refused'), 'link_refused': _('Signing link refused (wrong token)'),
+            'public_verifications': _('Public signature verifications of the day'),
         }
 
     # -- nobody changes a row (esign.append.only.mixin) -----------------------------
@@ -313,6 +314,8 @@ class EsignOperationLog(models.Model):
 
     @api.model
     def _cron_anchor(self):
+        # The past days' counts of anonymous verifications join the chain first.
+        self.env['esign.public.verification.count']._esign_log_past_days()
         self._esign_anchor()
 
     @api.model

@@ -33,3 +33,4 @@ from . import test_wizard_targets
 from . import test_register_wizard_uploads
 from . import test_document_bytes_logged
 from . import test_company_rules_and_otp_bounds
+from . import test_public_verification_limits
