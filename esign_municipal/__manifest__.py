@@ -60,6 +60,7 @@
         'demo/esign_demo_completed.xml',
         'demo/esign_demo_portal.xml',
     ],
+    'uninstall_hook': 'uninstall_hook',
     'application': True,
     'installable': True,
 }

@@ -14,11 +14,12 @@ PG = {'PGHOST': os.environ.get('PGHOST', '127.0.0.1'), 'PGPORT': os.environ.get(
 DB_ARGS = ['--db_host', PG['PGHOST'], '--db_port', PG['PGPORT']]
 
 
-def odoo(*args, data_dir, stdin=None):
-    """Runs odoo-bin (no HTTP, no cron) and returns its stdout; fails on any ERROR or traceback."""
+def odoo(*args, data_dir, stdin=None, conf=None):
+    """Runs odoo-bin (no HTTP, no cron) and returns its stdout; fails on any ERROR or traceback.
+    conf: another configuration file than ESIGN_ODOO_CONF."""
     addons_path = os.environ.get('ESIGN_ADDONS_PATH') or ','.join(
         [str(ODOO_SRC / 'addons'), str(ODOO_SRC / 'odoo' / 'addons'), str(REPO)])
-    command = [sys.executable, str(ODOO_SRC / 'odoo-bin'), *args, '-c', os.environ['ESIGN_ODOO_CONF'],
+    command = [sys.executable, str(ODOO_SRC / 'odoo-bin'), *args, '-c', conf or os.environ['ESIGN_ODOO_CONF'],
                '--addons-path', addons_path, '--data-dir', str(data_dir), *DB_ARGS, '--no-http',
                '--max-cron-threads', '0']
     result = subprocess.run(command, input=stdin, capture_output=True, text=True, timeout=900)

@@ -14,7 +14,7 @@ class CustodyError(Exception):
         'kek_not_configured', 'kek_file_missing', 'kek_file_unreadable', 'kek_file_invalid',
         'kek_mismatch', 'wrong_kek', 'tampered',
         # PKCS#11 module, token and keys
-        'module_missing', 'module_not_allowed', 'module_invalid', 'module_conflict',
+        'module_missing', 'module_not_allowed', 'module_in_data_dir', 'module_invalid', 'module_conflict',
         'token_absent', 'token_ambiguous', 'pin_missing', 'wrong_pin', 'pin_locked',
         'key_not_found', 'key_ambiguous', 'key_exists', 'unsupported_key_type', 'hsm_failure',
         # certificates and key files

@@ -43,15 +43,35 @@ class TokenConfig:
     token_label: str
     pin: str = field(repr=False)
     module_dirs: tuple = DEFAULT_MODULE_DIRS
+    # Directories a module is never loaded from, whatever module_dirs says:
+    # the server's data directory, where uploaded files land (filestore).
+    forbidden_dirs: tuple = ()
 
 
-def load_module(path, module_dirs=DEFAULT_MODULE_DIRS):
+def is_inside(path, directories):
+    """Whether the real path of `path` lies in one of `directories` (real paths compared)."""
+    real = os.path.realpath(path)
+    return any(os.path.commonpath([real, os.path.realpath(directory)]) == os.path.realpath(directory)
+               for directory in directories if directory)
+
+
+def check_module_path(path, module_dirs=DEFAULT_MODULE_DIRS, forbidden_dirs=()):
+    """Refuses (CustodyError) a module path that is relative, in a forbidden
+    directory, or outside the allowed ones; returns its real path."""
     if not path or not os.path.isabs(path):
         raise CustodyError('module_missing', f'the PKCS#11 module path must be absolute, not {path!r}', module=path)
     real = os.path.realpath(path)
+    if is_inside(real, forbidden_dirs):
+        raise CustodyError('module_in_data_dir', f'{path} is inside the server data directory',
+                           module=path, dirs=', '.join(forbidden_dirs))
     if not any(real.startswith(directory) for directory in module_dirs):
         raise CustodyError('module_not_allowed', f'{path} is outside the allowed directories {module_dirs}',
                            module=path, dirs=', '.join(module_dirs))
+    return real
+
+
+def load_module(path, module_dirs=DEFAULT_MODULE_DIRS, forbidden_dirs=()):
+    real = check_module_path(path, module_dirs, forbidden_dirs)
     if not os.path.isfile(real):
         raise CustodyError('module_missing', f'no PKCS#11 module at {path}', module=path)
     with _load_lock:
@@ -99,7 +119,7 @@ def open_session(config, rw=False):
     if not config.pin:
         raise CustodyError('pin_missing', f'no PIN available for token {config.token_label!r}',
                            token=config.token_label)
-    lib = load_module(config.module_path, config.module_dirs)
+    lib = load_module(config.module_path, config.module_dirs, config.forbidden_dirs)
     with hsm_errors(config):
         token = lib.get_token(token_label=config.token_label)
         session = token.open(rw=rw, user_pin=config.pin)

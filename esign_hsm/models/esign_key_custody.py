@@ -38,6 +38,10 @@ MESSAGES = {
     'module_missing': _lt('No PKCS#11 module was found at "%(module)s". Check the module path in Settings.'),
     'module_not_allowed': _lt(
         'The PKCS#11 module "%(module)s" is outside the directories the server allows (%(dirs)s).'),
+    'module_in_data_dir': _lt(
+        'The PKCS#11 module "%(module)s" is inside the Odoo server\'s data directory (%(dirs)s), where uploaded '
+        'files are stored: a module is never loaded from there. Install the HSM vendor\'s module in a system '
+        'directory such as /usr/lib.'),
     'module_invalid': _lt('"%(module)s" could not be loaded as a PKCS#11 module.'),
     'module_conflict': _lt(
         'Another PKCS#11 module is already loaded in this Odoo server. Restart the server after changing the '
@@ -147,7 +151,13 @@ class EsignKeyCustody(models.AbstractModel):
         module_dirs = (tuple(os.path.join(path.strip(), '') for path in dirs.split(',') if path.strip())
                        if dirs else pkcs11_token.DEFAULT_MODULE_DIRS)
         return pkcs11_token.TokenConfig(company.esign_pkcs11_module, token_label, self._read_pin(company),
-                                        module_dirs)
+                                        module_dirs, self._pkcs11_forbidden_dirs())
+
+    @api.model
+    def _pkcs11_forbidden_dirs(self):
+        """Where no PKCS#11 module is loaded from, whatever esign_pkcs11_module_dirs allows: Odoo's data
+        directory (the filestore of every database, sessions), which holds files users upload."""
+        return tuple(path for path in (config.get('data_dir'), config.filestore(self.env.cr.dbname)) if path)
 
     @contextlib.contextmanager
     def _hsm_session(self, company, rw=False, token_label=None, key_label=None):

@@ -4,7 +4,8 @@ import re
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..engine.pkcs11_token import KEY_TYPES
+from ..engine.errors import CustodyError
+from ..engine.pkcs11_token import KEY_TYPES, is_inside
 
 KEY_TYPE_SELECTION = [('rsa_3072', 'RSA 3072 bits'), ('rsa_2048', 'RSA 2048 bits'), ('ec_p256', 'ECDSA P-256')]
 assert {code for code, _label in KEY_TYPE_SELECTION} == set(KEY_TYPES)
@@ -40,3 +41,9 @@ class ResCompany(models.Model):
             for path in (company.esign_pkcs11_pin_file, company.esign_pkcs11_module):
                 if path and not os.path.isabs(path):
                     raise ValidationError(self.env._('"%s" must be an absolute path on the Odoo server.', path))
+            custody = self.env['esign.key.custody']
+            forbidden = custody._pkcs11_forbidden_dirs()
+            if company.esign_pkcs11_module and is_inside(company.esign_pkcs11_module, forbidden):
+                error = CustodyError('module_in_data_dir', 'module in the data directory',
+                                     module=company.esign_pkcs11_module, dirs=', '.join(forbidden))
+                raise ValidationError(custody._user_error(error).args[0])

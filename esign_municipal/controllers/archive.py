@@ -1,9 +1,10 @@
 import hashlib
+import logging
 import tempfile
 
 from docutils.core import publish_parts
 from markupsafe import Markup
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import LengthRequired, NotFound, RequestEntityTooLarge
 from werkzeug.wsgi import wrap_file
 
 from odoo import http
@@ -11,12 +12,15 @@ from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import content_disposition, request
 from odoo.tools.misc import file_path
 
-from ..tools.archive_pdf import MAX_PDF_SIZE
+from ..tools.archive_pdf import VERIFY_MAX_PDF_SIZE
 from ..wizard.request_info import backoffice_request_info
 
+_logger = logging.getLogger(__name__)
+
 PUBLIC_VERIFICATION = 'esign_municipal.public_verification'
-# Anonymous uploads are validated on the server: keep them to contract-sized files.
-PUBLIC_MAX_PDF_SIZE = 20 * 1024 * 1024
+# The PDF, the CSRF token and the multipart framing: anything larger is
+# refused (413) before its body is read.
+VERIFY_MAX_BODY = VERIFY_MAX_PDF_SIZE + 64 * 1024
 PDF_HEADERS = [('Content-Type', 'application/pdf'), ('Cache-Control', 'no-store'),
                ('X-Content-Type-Options', 'nosniff')]
 
@@ -100,32 +104,80 @@ class EsignArchiveController(http.Controller):
 
     # -- 署名検証, public when the setting allows it -------------------------------------------
 
-    @http.route('/esign/verify', type='http', auth='public', methods=['GET', 'POST'], sitemap=False)
+    @http.route('/esign/verify', type='http', auth='public', methods=['GET', 'POST'], sitemap=False,
+                max_content_length=lambda controller: _verify_body_limit())
     def public_verification(self, pdf=None, lang=None, **kwargs):
-        enabled = request.env['ir.config_parameter'].sudo().get_param(PUBLIC_VERIFICATION)
-        if str(enabled).lower() not in ('1', 'true', 'yes') and request.env.user._is_public():
+        public = request.env.user._is_public()
+        if public and not _public_verification_enabled():
             raise NotFound()
         if lang in ('ja_JP', 'en_US'):
             request.update_context(lang=lang)
         values = {'report': None, 'error': None, 'lang': request.env.context.get('lang')}
-        limit = PUBLIC_MAX_PDF_SIZE if request.env.user._is_public() else MAX_PDF_SIZE
+        status = 200
         if request.httprequest.method == 'POST':
-            data = pdf.read(limit + 1) if pdf else b''
+            data = pdf.read(VERIFY_MAX_PDF_SIZE + 1) if pdf else b''
             if not data:
                 values['error'] = request.env._('Choose the signed PDF to verify.')
-            elif len(data) > limit:
-                values['error'] = request.env._('The file is larger than %s MB.', limit // (1024 * 1024))
+            elif len(data) > VERIFY_MAX_PDF_SIZE:
+                values['error'] = request.env._('The file is larger than %s MB.', VERIFY_MAX_PDF_SIZE // (1024 * 1024))
+            elif public and not _count_public_verification():
+                values['error'] = request.env._(
+                    'Too many files were verified from your address. Try again in an hour.')
+                status = 429
             else:
                 name = (pdf.filename or '')[:200] or request.env._('Uploaded PDF')
-                verifier = request.env['esign.signature.verifier'].sudo().with_context(
-                    lang=request.env.context.get('lang'))
-                html, reports = verifier._esign_verify_files([(name, data)])
-                values['report'] = html
-                request.env['esign.operation.log'].sudo()._esign_record(
-                    'verify_signatures', file=name, public=True,
-                    verdict=reports[0].verdict, sha256=hashlib.sha256(data).hexdigest())
-        response = request.render('esign_municipal.public_verification_page', values)
+                values['report'] = self._esign_verify(name, data, public)
+        response = request.render('esign_municipal.public_verification_page', values, status=status)
         response.headers['X-Content-Type-Options'] = 'nosniff'
         response.headers['Referrer-Policy'] = 'no-referrer'
         response.headers['Content-Security-Policy'] = "frame-ancestors 'self'"
         return response
+
+    def _esign_verify(self, name, data, public):
+        """The report's HTML. A logged-in user's verification is an operation-log
+        event; an anonymous one only counts (esign.public.verification.count)."""
+        verifier = request.env['esign.signature.verifier'].sudo().with_context(lang=request.env.context.get('lang'))
+        html, reports = verifier._esign_verify_files([(name, data)])
+        sha256 = hashlib.sha256(data).hexdigest()
+        if public:
+            request.env['esign.public.verification.count'].sudo()._esign_count_upload()
+            _logger.info('public signature verification from %s: %s, %s bytes, sha256 %s',
+                         request.httprequest.remote_addr, reports[0].verdict, len(data), sha256)
+        else:
+            request.env['esign.operation.log']._esign_record(
+                'verify_signatures', request_info=backoffice_request_info(), file=name, verdict=reports[0].verdict,
+                sha256=sha256)
+        return html
+
+
+def _public_verification_enabled():
+    enabled = request.env['ir.config_parameter'].sudo().get_param(PUBLIC_VERIFICATION)
+    return str(enabled).lower() in ('1', 'true', 'yes')
+
+
+def _verify_body_limit():
+    """The route's max_content_length, decided before the body is read: none
+    at all from anonymous visitors while the public page is off.
+
+    A body over the limit is refused here at once: werkzeug would still read
+    it to its end to discard it, and would not limit a body sent without a
+    length (chunked) at all, so such a POST is refused too."""
+    limit = 0 if request.env.user._is_public() and not _public_verification_enabled() else VERIFY_MAX_BODY
+    httprequest = request.httprequest
+    if httprequest.method == 'POST':
+        if httprequest.content_length is None:
+            raise LengthRequired()
+        if httprequest.content_length > limit:
+            raise RequestEntityTooLarge()
+    return limit
+
+
+def _count_public_verification():
+    """Counts one anonymous verification from the caller's address; False
+    when the address used up its allowance (esign.portal.throttle)."""
+    throttle = request.env['esign.portal.throttle'].sudo()
+    address = request.httprequest.remote_addr or '-'
+    if throttle._esign_is_blocked('verify_ip', address):
+        return False
+    throttle._esign_count('verify_ip', address)
+    return True

@@ -48,7 +48,9 @@ from . import esign_signer_otp
 from . import esign_signer_otp_flow
 from . import esign_signer_portal
 from . import esign_portal_throttle
+from . import esign_public_verification_count
 from . import esign_envelope_portal
 from . import res_config_settings_portal
 from . import esign_envelope_demo
 from . import res_config_settings_font
+from . import ir_module_module

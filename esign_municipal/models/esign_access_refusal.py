@@ -42,6 +42,15 @@ class EsignAccessRefusal(models.Model):
     res_model = fields.Char(string='Model', readonly=True,
                             help='The e-contract model the refused operation was about, if any.')
     user_agent = fields.Char(string='User agent', readonly=True)
+    # Auditors see the refusals of their own companies only (ir.rule).
+    company_id = fields.Many2one('res.company', string='Company', compute='_compute_company_id', store=True,
+                                 readonly=True, index=True)
+
+    @api.depends('user_id')
+    def _compute_company_id(self):
+        for refusal in self:
+            # The user's company when refused; kept if the user is deleted later.
+            refusal.company_id = refusal.user_id.company_id or refusal.company_id
 
     @api.model
     def _esign_refusal_values(self, reason, user, res_model=False):

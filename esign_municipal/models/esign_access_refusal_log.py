@@ -13,8 +13,9 @@ class EsignAccessRefusal(models.Model):
         refusals = super()._esign_log_refusal(values_list)
         Log = self.env['esign.operation.log']
         for values in values_list:
+            user = self.env['res.users'].browse(values.get('user_id')).exists()
             Log._esign_record(
-                'access_refused', user=self.env['res.users'].browse(values.get('user_id')).exists() or None,
+                'access_refused', user=user or None, company=user.company_id or None,
                 request_info={'ip': values.get('ip_address'), 'user_agent': values.get('user_agent')},
                 res_model=values.get('res_model') or None, reason=values.get('reason'), login=values.get('login'),
                 path=values.get('path'))

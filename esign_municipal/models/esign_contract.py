@@ -11,6 +11,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import config, str2bool
 
 from ..tools import archive_guard
 from ..tools.jst import jst_date
@@ -20,6 +21,10 @@ from .esign_envelope import jst_today
 CORRECTABLE_FIELDS = ('name', 'reference', 'transaction_date', 'amount', 'currency_id', 'partner_id',
                       'contract_type_id', 'department')
 DEFAULT_RETENTION_YEARS = 10
+# Server option (odoo.conf) by which the server's operator, not an Odoo
+# administrator, lets the addon be uninstalled although its archive still
+# holds contracts within their retention period.
+UNINSTALL_OPTION = 'esign_allow_uninstall_with_archive'
 
 
 class EsignContract(models.Model):
@@ -152,6 +157,21 @@ class EsignContract(models.Model):
         for contract in self:
             contract._esign_delete_after_retention()
         return True
+
+    @api.model
+    def _esign_check_uninstall(self):
+        """Uninstalling the addon drops the archive with its tables: refused
+        while a contract is within its retention period, unless the server
+        configuration allows it (after the archive was exported)."""
+        if str2bool(str(config.get(UNINSTALL_OPTION) or ''), False):
+            return
+        kept = self.sudo().search_count([('retention_until', '>=', jst_today())])
+        if kept:
+            raise UserError(self.env._(
+                'The contract archive holds %(count)s contracts whose retention period has not ended. Uninstalling '
+                'Electronic Contracts would delete them, so it is refused. Export the archive first (Contract '
+                'management, Export); the server administrator can then allow the uninstallation with '
+                '"%(option)s = True" in the Odoo configuration file.', count=kept, option=UNINSTALL_OPTION))
 
     def _esign_delete_after_retention(self):
         self.ensure_one()

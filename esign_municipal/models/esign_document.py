@@ -2,8 +2,10 @@ import base64
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import human_size
 
 from ..tools import pdf_engine
+from ..wizard.request_info import backoffice_request_info
 
 PDF_KINDS = ('original', 'current')
 
@@ -50,8 +52,19 @@ class EsignDocument(models.Model):
 
     @api.depends('original_blob_id')
     def _compute_pdf_upload(self):
+        """The uploaded PDF, for whoever reads the field, by whatever route
+        (/web/content, RPC read, export): every read of the bytes is logged as
+        a download. A form asks only for its size (_read_format); a record
+        being edited in a form (onchange: no id yet) gets nothing."""
         for document in self:
-            document.pdf_upload = document.has_file and base64.b64encode(document._read_pdf('original'))
+            if not document.has_file or not isinstance(document.id, int):
+                document.pdf_upload = False
+                continue
+            data = document._read_pdf('original')
+            document.envelope_id.sudo()._esign_log(
+                'download', document=document, request_info=backoffice_request_info(), kind='original',
+                route='field')
+            document.pdf_upload = base64.b64encode(data)
 
     def _inverse_pdf_upload(self):
         for document in self:
@@ -64,6 +77,19 @@ class EsignDocument(models.Model):
             document.has_signed_version = bool(document.sudo().current_blob_id) and \
                 document.envelope_id.state != 'draft'
 
+
+    def _read_format(self, fnames, load='_classic_read'):
+        """The web client reads forms with bin_size: the size of the PDF comes
+        from the vault's record, without decrypting (nor logging) the file."""
+        context = self.env.context
+        if 'pdf_upload' not in fnames or not (context.get('bin_size') or context.get('bin_size_pdf_upload')):
+            return super()._read_format(fnames, load)
+        result = super()._read_format([name for name in fnames if name != 'pdf_upload'], load)
+        sizes = {document.id: document.sudo().original_blob_id.size for document in self}
+        for values in result:
+            size = sizes.get(values['id'])
+            values['pdf_upload'] = human_size(size) if size else False
+        return result
 
     # -- CRUD: the mixin freezes documents once the envelope is sent ---------
 

@@ -18,6 +18,8 @@ import hashlib
 import json
 import logging
 
+import psycopg2.errors
+
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.http import request
@@ -108,6 +110,7 @@ class EsignOperationLog(models.Model):
             'verify_signatures': _('Signatures verified'), 'verify_timestamps': _('Timestamps verified'),
             'verify_log': _('Operation log verified'), 'export': _('Exported'), 'settings': _('Settings changed'),
             'access_refused': _('Access refused'), 'link_refused': _('Signing link refused (wrong token)'),
+            'public_verifications': _('Public signature verifications of the day'),
         }
 
     # -- nobody changes a row (esign.append.only.mixin) -----------------------------
@@ -185,6 +188,11 @@ class EsignOperationLog(models.Model):
         if archive_guard.module_being_removed(self.env):
             # The log goes with the addon; nothing to chain after its table is dropped.
             return self.browse()
+        if self.env.cr.readonly:
+            # Odoo serves reads (/web/content, RPC read ...) from a read-only
+            # transaction when it can, and runs the request again read/write
+            # when it writes: asked before the INSERT, which would fail noisily.
+            raise psycopg2.errors.ReadOnlySqlTransaction('the operation log is written in a read/write transaction')
         with archive_guard.unlocked(archive_guard.LOG_WRITE):
             rows = self.sudo().create(values_list)
         self._esign_seal_after_commit()
@@ -306,6 +314,8 @@ class EsignOperationLog(models.Model):
 
     @api.model
     def _cron_anchor(self):
+        # The past days' counts of anonymous verifications join the chain first.
+        self.env['esign.public.verification.count']._esign_log_past_days()
         self._esign_anchor()
 
     @api.model

@@ -13,6 +13,7 @@ LIMITS = {
     'otp_send_signer': (5, 3600),   # codes mailed to one signer
     'otp_send_ip': (20, 3600),      # codes requested from one address
     'otp_fail_ip': (30, 3600),      # wrong codes entered from one address
+    'verify_ip': (20, 3600),        # anonymous signature verifications (/esign/verify) from one address
 }
 
 

@@ -14,7 +14,7 @@ MAIL_QUEUE_CRON = 'mail.ir_cron_mail_scheduler_action'
 # A fresh, still active code is not replaced before this delay (double clicks, impatience).
 RESEND_DELAY = datetime.timedelta(seconds=30)
 OTP_DEFAULTS = {'length': 6, 'attempts': 5, 'minutes': 10}
-OTP_BOUNDS = {'length': (4, 10), 'attempts': (1, 20), 'minutes': (1, 60)}
+OTP_BOUNDS = {'length': (6, 10), 'attempts': (1, 10), 'minutes': (1, 60)}
 
 
 class EsignSigner(models.Model):

@@ -17,12 +17,12 @@ class ResConfigSettings(models.TransientModel):
     esign_otp_length = fields.Integer(
         string='One-time code length',
         config_parameter='esign_municipal.otp_length', default=OTP_DEFAULTS['length'],
-        help='Number of digits of the one-time code (4 to 10).',
+        help='Number of digits of the one-time code (6 to 10).',
     )
     esign_otp_attempts = fields.Integer(
         string='One-time code attempts',
         config_parameter='esign_municipal.otp_attempts', default=OTP_DEFAULTS['attempts'],
-        help='Wrong entries allowed before the code is locked and the signer must ask for a new one (1 to 20).',
+        help='Wrong entries allowed before the code is locked and the signer must ask for a new one (1 to 10).',
     )
     esign_otp_minutes = fields.Integer(
         string='One-time code validity (minutes)',

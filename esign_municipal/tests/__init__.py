@@ -29,3 +29,9 @@ from . import test_settings_tour
 from . import test_stamp_font_signing
 from . import test_operation_log_labels
 from . import test_external_signatures
+from . import test_archive_uninstall_guard
+from . import test_wizard_targets
+from . import test_register_wizard_uploads
+from . import test_document_bytes_logged
+from . import test_company_rules_and_otp_bounds
+from . import test_public_verification_limits

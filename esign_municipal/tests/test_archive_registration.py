@@ -118,7 +118,7 @@ class TestArchiveRegistration(ArchiveCase):
         self.env.cr.execute('UPDATE esign_contract_document SET blob_id = %s WHERE id = %s',
                             [blob.id, swapped.document_ids.id])
         self.env.invalidate_all()
-        today = jst_date(good.archived_at)  # the period is in Japan time, as the clerk means it
+        today = jst_date(good.archived_at)  # the archive counts days in Japan
         wizard = self.env['esign.archive.verify.wizard'].with_user(self.auditor).create(
             {'date_from': today, 'date_to': today})
         wizard.action_verify()

@@ -66,10 +66,9 @@ class TestEnvelopeActions(EsignCase):
         envelope = self.create_envelope(documents={'Contract': 1}, mode='parallel')
         envelope.with_user(self.officer).action_send()
         approver_signer = envelope.signer_ids.filtered(lambda s: s.user_id == self.approver)
-        wizard = self.env['esign.approve.wizard'].with_user(self.officer).create(
-            {'signer_id': approver_signer.id, 'confirmed': True})
         with self.assertRaisesRegex(UserError, 'Only the signer'):
-            wizard.action_sign()
+            self.env['esign.approve.wizard'].with_user(self.officer).create(
+                {'signer_id': approver_signer.id, 'confirmed': True})
         wizard = self.env['esign.approve.wizard'].with_user(self.approver).create({'signer_id': approver_signer.id})
         with self.assertRaisesRegex(UserError, 'Tick the confirmation'):
             wizard.action_sign()

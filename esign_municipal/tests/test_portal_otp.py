@@ -100,7 +100,7 @@ class TestPortalOtp(EsignCase):
         self.assertEqual(results, ['wrong', 'wrong', 'locked'])
 
     def test_settings_out_of_bounds_are_refused(self):
-        with self.assertRaisesRegex(Exception, 'between 4 and 10'):
+        with self.assertRaisesRegex(Exception, 'between 6 and 10'):
             self.env['res.config.settings'].create({'esign_otp_length': 2})
 
     def test_old_codes_and_counters_are_vacuumed(self):

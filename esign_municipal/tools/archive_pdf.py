@@ -9,8 +9,11 @@ from . import pdf_engine
 
 _logger = logging.getLogger(__name__)
 
-# The PDF may be at most this large to be registered or verified (bytes).
+# The PDF may be at most this large to be registered (bytes).
 MAX_PDF_SIZE = 100 * 1024 * 1024
+# An uploaded PDF may be at most this large to be verified (署名検証), by
+# anyone: validating it runs on the server.
+VERIFY_MAX_PDF_SIZE = 20 * 1024 * 1024
 
 
 def check_readable(env, data, name):

@@ -1,3 +1,4 @@
+from . import esign_wizard_target_mixin
 from . import esign_cancel_wizard
 from . import esign_decline_wizard
 from . import esign_approve_wizard

@@ -6,9 +6,12 @@ from .request_info import backoffice_request_info
 
 
 class EsignApproveWizard(models.TransientModel):
-    """An internal approver fills their fields and signs from the back office."""
+    """An internal approver fills their fields and signs from the back office:
+    only for themself (esign.wizard.target.mixin)."""
     _name = 'esign.approve.wizard'
+    _inherit = ['esign.wizard.target.mixin']
     _description = 'Sign an envelope'
+    _esign_target_checks = {'signer_id': '_esign_check_my_signer'}
 
     signer_id = fields.Many2one('esign.signer', string='Signer', required=True)
     envelope_id = fields.Many2one(related='signer_id.envelope_id')
@@ -26,8 +29,7 @@ class EsignApproveWizard(models.TransientModel):
     def action_sign(self):
         self.ensure_one()
         signer = self.signer_id
-        if signer.user_id != self.env.user:
-            raise UserError(self.env._('Only the signer themself can sign.'))
+        self._esign_check_my_signer(signer.id)
         if not self.confirmed:
             raise UserError(self.env._('Tick the confirmation that you approve the documents, then sign.'))
         values = {line.field_id.id: line._value() for line in self.line_ids}
@@ -37,7 +39,9 @@ class EsignApproveWizard(models.TransientModel):
 
 class EsignApproveWizardLine(models.TransientModel):
     _name = 'esign.approve.wizard.line'
+    _inherit = ['esign.wizard.target.mixin']
     _description = 'Field to fill when signing'
+    _esign_target_checks = {'field_id': '_esign_check_my_field'}
 
     wizard_id = fields.Many2one('esign.approve.wizard', required=True, ondelete='cascade')
     field_id = fields.Many2one('esign.field', string='Signer field', required=True)

@@ -28,8 +28,8 @@ class EsignContractRegisterWizard(models.TransientModel):
         self.ensure_one()
         if not self.attachment_ids:
             raise UserError(self.env._('Add the PDF of the contract.'))
-        files = [(attachment.name, base64.b64decode(attachment.sudo().datas or b''))
-                 for attachment in self.attachment_ids]
+        uploads = self._esign_uploads()
+        files = [(attachment.name, base64.b64decode(attachment.datas or b'')) for attachment in uploads]
         values = {
             'name': self.name, 'reference': self.reference, 'transaction_date': self.transaction_date,
             'currency_id': self.currency_id.id, 'amount': self.amount, 'partner_id': self.partner_id.id,
@@ -38,6 +38,21 @@ class EsignContractRegisterWizard(models.TransientModel):
         }
         contract = self.env['esign.contract']._esign_register(values, files)
         # The uploads served their purpose: the archive keeps its own encrypted copies.
-        self.attachment_ids.sudo().unlink()
+        uploads.unlink()
         return {'type': 'ir.actions.act_window', 'res_model': 'esign.contract', 'res_id': contract.id,
                 'view_mode': 'form', 'target': 'main'}
+
+    def _esign_uploads(self):
+        """The files of this dialog, as superuser: only the PDFs this user
+        uploaded in it (the upload widget attaches them to the wizard's model,
+        before the wizard exists or to it), never another file the client names,
+        which the wizard would read and delete."""
+        attachments = self.attachment_ids.sudo()
+        uploads = attachments.filtered(lambda attachment: attachment.res_model == self._name
+                                       and attachment.res_id in (0, self.id)
+                                       and attachment.create_uid == self.env.user
+                                       and not attachment.res_field)
+        if uploads != attachments:
+            raise UserError(self.env._('Only the PDF files uploaded in this dialog can be registered: add the '
+                                       'contract from your computer.'))
+        return uploads

@@ -133,7 +133,8 @@ class EsignPurchaseWizard(models.TransientModel):
                 self.template_id._esign_apply_to(envelope, self._signers_by_role(mine))
         # Files uploaded in this wizard (not the order's own attachments) are now
         # encrypted in the envelope's documents: no copy in clear stays behind.
-        self.attachment_ids.filtered(lambda a: a.res_model == self._name).sudo().unlink()
+        self.attachment_ids.filtered(lambda a: a.res_model == self._name and a.res_id in (0, self.id)
+                                     and a.create_uid == self.env.user).sudo().unlink()
         return envelopes
 
     def _signers_by_role(self, signers):

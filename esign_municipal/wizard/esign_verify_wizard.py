@@ -5,7 +5,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..tools import archive_guard
-from ..tools.archive_pdf import MAX_PDF_SIZE
+from ..tools.archive_pdf import VERIFY_MAX_PDF_SIZE
 
 
 class EsignVerifyWizard(models.TransientModel):
@@ -25,8 +25,8 @@ class EsignVerifyWizard(models.TransientModel):
         if not self.pdf_file:
             raise UserError(self.env._('Choose the signed PDF to verify.'))
         data = base64.b64decode(self.pdf_file)
-        if len(data) > MAX_PDF_SIZE:
-            raise UserError(self.env._('The file is larger than %s MB.', MAX_PDF_SIZE // (1024 * 1024)))
+        if len(data) > VERIFY_MAX_PDF_SIZE:
+            raise UserError(self.env._('The file is larger than %s MB.', VERIFY_MAX_PDF_SIZE // (1024 * 1024)))
         name = self.filename or self.env._('Uploaded PDF')
         html, reports = self.env['esign.signature.verifier']._esign_verify_files([(name, data)])
         # The report is all that is kept: the uploaded file is not stored.
