@@ -37,12 +37,14 @@ class EsignPortalMixin:
     def _esign_open_link(self, signer_id, token, scope, used_up):
         """First hit of an emailed link: exchange the token for a session grant
         and redirect to the same page without the token. `used_up(signer)`
-        answers a real link that no longer opens anything."""
-        throttle = request.env['esign.portal.throttle'].sudo()
-        ip = client_ip()
-        if throttle._esign_is_blocked('token_ip', ip) or throttle._esign_is_blocked('token_signer', signer_id):
-            set_language(None)
-            return self._esign_status(None, 'too_many', status=429)
+        answers a real link that no longer opens anything.
+
+        The token is looked up before any rate limit: a real link always
+        opens, whatever others tried. Wrong tokens are counted per address
+        and route; an address over its allowance gets 429 for every further
+        wrong token. That it still gets through with a real token tells it
+        nothing it could use: a token is 32 random bytes, never guessed.
+        """
         record, status = request.env['esign.access.token'].sudo()._resolve(signer_id, token, scope)
         if status == 'valid':
             portal_access.grant(scope, record)
@@ -51,8 +53,12 @@ class EsignPortalMixin:
             # A real link that no longer opens anything: say why, without a session grant.
             set_language(record.signer_id)
             return used_up(record.signer_id.with_env(request.env(su=True)))
-        throttle._esign_count('token_ip', ip)
-        throttle._esign_count('token_signer', signer_id)
+        throttle = request.env['esign.portal.throttle'].sudo()
+        address = f'{scope}:{client_ip()}'
+        if throttle._esign_is_blocked('token_ip', address):
+            set_language(None)
+            return self._esign_status(None, 'too_many', status=429)
+        throttle._esign_count('token_ip', address)
         signer = request.env['esign.signer'].sudo().browse(signer_id).exists()
         if signer:
             signer.envelope_id._esign_log('link_refused', signer=signer, request_info=request_info())
