@@ -1,10 +1,15 @@
 """What the signing and the download pages share: opening an emailed link,
-rendering with the security headers, and the pages that explain why a link
-opens nothing (any more)."""
+rendering with the security headers, the pages that explain why a link
+opens nothing (any more), and the answer to a failure on the service's side."""
+import logging
+import secrets
+
 from odoo.http import request
 
 from . import portal_access
 from .portal_access import client_ip, new_nonce, request_info, secure_headers, set_language
+
+_logger = logging.getLogger(__name__)
 
 STATUS_TEMPLATE = 'esign_municipal.portal_status_page'
 
@@ -33,6 +38,24 @@ class EsignPortalMixin:
         another signer's or another envelope's): it tells nothing about what exists."""
         set_language(None)
         return self._esign_status(None, 'link_invalid', status=404)
+
+    def _esign_service_reference(self, signer, exc, where, access=None):
+        """Records a failure on the service's side (key custody, timestamp
+        authority, stored documents) under a new reference number: the details
+        (paths, token labels, addresses) go to the server log only, the
+        reference to the operation log too. Returns the reference, the one
+        thing the signer is shown and can quote to the sender."""
+        reference = secrets.token_hex(4).upper()
+        _logger.warning('signing portal: reference %s, %s for signer %s failed: %s', reference, where,
+                        signer.id, exc.args[0] if exc.args else exc, exc_info=exc)
+        signer.envelope_id._esign_log('service_error', signer=signer, request_info=request_info(access),
+                                      reference=reference, where=where, error=type(exc.__cause__ or exc).__name__)
+        return reference
+
+    def _esign_service_error(self, signer, exc, where, access=None):
+        """The page for a failure on the service's side: a plain message and the reference, never the details."""
+        reference = self._esign_service_reference(signer, exc, where, access)
+        return self._esign_status(signer, 'service_error', status=503, reference=reference)
 
     def _esign_open_link(self, signer_id, token, scope, used_up):
         """First hit of an emailed link: exchange the token for a session grant

@@ -21,6 +21,14 @@ _logger = logging.getLogger(__name__)
 USER_AGENT_MAX = 512
 
 
+class SigningServiceError(UserError):
+    """The approval could not be turned into signatures for a reason on the
+    service's side (witness key, key-encryption key, timestamp authority,
+    stored documents), not the signer's. The message is the clerk's (the
+    back office shows it); the signing portal shows the signer a plain message
+    with a reference number instead, and keeps the details in the server log."""
+
+
 class EsignSigner(models.Model):
     _inherit = 'esign.signer'
 
@@ -141,7 +149,12 @@ class EsignSigner(models.Model):
             'auth_method': info.get('auth_method') or 'email_link',
         })
         envelope._esign_log('sign', signer=signer, request_info=info)
-        return signer._esign_apply_signature()
+        try:
+            return signer._esign_apply_signature()
+        except SigningServiceError:
+            raise
+        except UserError as exc:
+            raise SigningServiceError(exc.args[0]) from exc
 
     def _esign_apply_signature(self):
         """Signs, on the signer's behalf, each document that holds their
