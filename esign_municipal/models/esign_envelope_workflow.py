@@ -262,7 +262,7 @@ class EsignEnvelope(models.Model):
 
     def _esign_notify_completed(self):
         """「電子署名完了のお知らせ」 to every party, each with their own download link."""
-        urls = {signer.id: signer._esign_download_url(signer._esign_issue_token('download'))
+        urls = {signer.id: signer._esign_download_url(signer._esign_issue_token('download', 'complete'))
                 for signer in self.signer_ids}
         self.signer_ids._esign_send_mail(TEMPLATE_COMPLETED, urls=urls)
         self.activity_ids.unlink()

@@ -1,6 +1,7 @@
 import datetime
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import email_normalize, formataddr
 
 from .esign_envelope import end_of_day_utc
@@ -22,13 +23,17 @@ class EsignSigner(models.Model):
     Signers get links by mail, never an account: each link carries a token of
     its own (see esign.access.token), valid until the envelope's expiry for
     signing and for the download period after completion.
+
+    Not a portal.mixin: that mixin hands a share link (with a token) to
+    anyone who can read the record, and a signing link must only ever leave
+    the server inside the mail to the signer's own address.
     """
     _name = 'esign.signer'
     _description = 'Signer'
-    _inherit = ['portal.mixin', 'esign.envelope.content.mixin']
+    _inherit = ['esign.envelope.content.mixin']
     _esign_flow_fields = frozenset({
         'state', 'invited_at', 'last_reminder_at', 'reminder_count', 'signed_at', 'signed_ip',
-        'signed_user_agent', 'auth_method', 'declined_at', 'decline_reason', 'access_token'})
+        'signed_user_agent', 'auth_method', 'declined_at', 'decline_reason'})
     _order = 'envelope_id, signing_order, id'
 
     envelope_id = fields.Many2one('esign.envelope', string='Envelope', required=True, ondelete='cascade', index=True)
@@ -111,20 +116,24 @@ class EsignSigner(models.Model):
         for signer in self:
             signer.email_formatted = formataddr((signer.name or '', signer.email or ''))
 
-    def _compute_access_url(self):
-        for signer in self:
-            signer.access_url = f'/esign/sign/{signer.id}'
-
     # -- link tokens ---------------------------------------------------------
+    # A clear token exists only in the mail to the signer: these methods are
+    # private (never callable over RPC), and only the flow that mails the
+    # link (send, remind, resend, completion) calls them.
 
-    def _esign_issue_token(self, scope):
-        """A new clear token for a link of `scope` ('sign' or 'download'); only its hash is kept."""
+    def _esign_issue_token(self, scope, reason):
+        """A new clear token for a link of `scope` ('sign' or 'download');
+        only its hash is kept. `reason` (invite, remind, resend, complete ...)
+        goes to the operation log with the issue."""
         self.ensure_one()
         if scope == 'sign':
             expires_at = end_of_day_utc(self.envelope_id.expiry_date)
         else:
             expires_at = fields.Datetime.now() + datetime.timedelta(days=self.download_validity_days)
-        return self.env['esign.access.token']._issue(self, scope, expires_at)
+        token = self.env['esign.access.token']._issue(self, scope, expires_at)
+        self.envelope_id.sudo()._esign_log('token_issued', signer=self.sudo(), scope=scope, reason=reason,
+                                           expires_at=expires_at)
+        return token
 
     @api.model
     def _esign_resolve_token(self, signer_id, token, scope='sign'):
@@ -158,13 +167,11 @@ class EsignSigner(models.Model):
         self.ensure_one()
         return f'{self.envelope_id.get_base_url()}/esign/download/{self.id}/{token}'
 
-    def _portal_ensure_token(self):
-        # portal.mixin would keep a clear token in `access_token`; signers'
-        # tokens are hashed, so every share link gets a fresh one instead.
-        return self._esign_issue_token('sign')
-
     def _get_share_url(self, redirect=False, signup_partner=False, pid=None, share_token=True):
-        return self._esign_sign_url(self._portal_ensure_token())
+        # Odoo's share wizard (portal.share) asks any record for a share link.
+        raise UserError(self.env._(
+            'A signing link cannot be shared: it is personal, and only the signer receives it, by email. To send '
+            'it again, use "Send the signature request again" on the signer.'))
 
     # -- mail ------------------------------------------------------------------
 

@@ -38,7 +38,7 @@ class EsignSigner(models.Model):
         """Asks these signers to sign: a personal link in their language, a
         to-do for internal approvers, and a line in the chatter."""
         now = fields.Datetime.now()
-        urls = {signer.id: signer._esign_sign_url(signer._esign_issue_token('sign')) for signer in self}
+        urls = {signer.id: signer._esign_sign_url(signer._esign_issue_token('sign', 'invite')) for signer in self}
         self.sudo().write({'state': 'invited', 'invited_at': now})
         self._esign_send_mail(TEMPLATE_INVITATION, urls=urls)
         for envelope in self.envelope_id:
@@ -53,7 +53,7 @@ class EsignSigner(models.Model):
     def _esign_remind(self):
         now = fields.Datetime.now()
         for signer in self:
-            url = signer._esign_sign_url(signer._esign_issue_token('sign'))
+            url = signer._esign_sign_url(signer._esign_issue_token('sign', 'remind'))
             signer._esign_send_mail(TEMPLATE_REMINDER, urls={signer.id: url})
             signer.sudo().write({'last_reminder_at': now, 'reminder_count': signer.reminder_count + 1})
             signer.envelope_id.message_post(body=self.env._('Reminder sent to %s.', signer.name))
@@ -65,7 +65,7 @@ class EsignSigner(models.Model):
             signer.envelope_id.check_access('write')
             if signer.state != 'invited' or signer.envelope_id.state not in OPEN_STATES:
                 raise UserError(self.env._('Only a signer who has been asked to sign can receive the request again.'))
-            url = signer._esign_sign_url(signer._esign_issue_token('sign'))
+            url = signer._esign_sign_url(signer._esign_issue_token('sign', 'resend'))
             signer._esign_send_mail(TEMPLATE_INVITATION, urls={signer.id: url})
             signer.envelope_id.message_post(body=self.env._('Signature request sent again to %s.', signer.name))
             signer.envelope_id._esign_log('resend', signer=signer)
