@@ -212,7 +212,7 @@ class EsignSigningPortal(EsignPortalMixin, http.Controller):
             return answer
         result, left = access.signer._esign_otp_verify(code, request_info(access))
         if result == 'ok':
-            portal_access.mark_otp_verified(signer_id)
+            portal_access.mark_otp_verified(access)
             return self._esign_back(signer_id)
         _ = request.env._
         attempts = access.signer._esign_otp_settings()['attempts']

@@ -109,6 +109,7 @@ class EsignOperationLog(models.Model):
             'verify_log': _('Operation log verified'), 'export': _('Exported'), 'settings': _('Settings changed'),
             'access_refused': _('Access refused'), 'link_refused': _('Signing link refused (wrong token)'),
             'token_issued': _('Link issued'),
+            'partner_email_changed': _("Signer's email address changed"),
             'service_error': _('Service error shown to a signer'),
         }
 

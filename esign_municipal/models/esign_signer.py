@@ -2,6 +2,7 @@ import datetime
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import email_normalize, formataddr
 
 from .esign_envelope import end_of_day_utc
@@ -32,7 +33,7 @@ class EsignSigner(models.Model):
     _description = 'Signer'
     _inherit = ['esign.envelope.content.mixin']
     _esign_flow_fields = frozenset({
-        'state', 'invited_at', 'last_reminder_at', 'reminder_count', 'signed_at', 'signed_ip',
+        'state', 'invited_at', 'invited_email', 'last_reminder_at', 'reminder_count', 'signed_at', 'signed_ip',
         'signed_user_agent', 'auth_method', 'declined_at', 'decline_reason'})
     _order = 'envelope_id, signing_order, id'
 
@@ -65,6 +66,10 @@ class EsignSigner(models.Model):
                                             compute='_compute_download_validity_days')
 
     invited_at = fields.Datetime(string='Requested on', readonly=True, copy=False)
+    invited_email = fields.Char(
+        string='Invited at', readonly=True, copy=False, index=True,
+        help='The address the signature request was sent to, fixed when the envelope is sent. Only a user who '
+             'logs in with this address may sign without the emailed link.')
     last_reminder_at = fields.Datetime(string='Last reminder', readonly=True, copy=False)
     reminder_count = fields.Integer(string='Reminders sent', readonly=True, copy=False)
     signed_at = fields.Datetime(string='Signed on', readonly=True, copy=False)
@@ -72,7 +77,8 @@ class EsignSigner(models.Model):
     signed_user_agent = fields.Char(string='Browser', readonly=True, copy=False)
     auth_method = fields.Selection(
         [('email_link', 'Email link'), ('email_otp', 'Email link and one-time code'),
-         ('backoffice', 'Logged-in user')], string='Authentication', readonly=True, copy=False)
+         ('backoffice', 'Logged-in user'), ('login_otp', 'Logged-in user and one-time code')],
+        string='Authentication', readonly=True, copy=False)
     declined_at = fields.Datetime(string='Declined on', readonly=True, copy=False)
     decline_reason = fields.Text(string='Reason for declining', readonly=True, copy=False)
     access_token_ids = fields.One2many('esign.access.token', 'signer_id', string='Link tokens', copy=False,
@@ -111,10 +117,11 @@ class EsignSigner(models.Model):
         days = int(self.env['ir.config_parameter'].sudo().get_param('esign_municipal.download_validity_days', 14))
         self.download_validity_days = max(days, 1)
 
-    @api.depends('name', 'email')
+    @api.depends('name', 'email', 'invited_email')
     def _compute_email_formatted(self):
+        # Once sent, every mail goes to the address the request went to.
         for signer in self:
-            signer.email_formatted = formataddr((signer.name or '', signer.email or ''))
+            signer.email_formatted = formataddr((signer.name or '', signer.invited_email or signer.email or ''))
 
     # -- link tokens ---------------------------------------------------------
     # A clear token exists only in the mail to the signer: these methods are
@@ -173,11 +180,43 @@ class EsignSigner(models.Model):
             'A signing link cannot be shared: it is personal, and only the signer receives it, by email. To send '
             'it again, use "Send the signature request again" on the signer.'))
 
+    # -- who is logged in ----------------------------------------------------------
+
+    @api.model
+    def _esign_logged_in_domain(self, user):
+        """The signers `user` is, logged in: a portal user of the signer's
+        contact whose login is the address the request was sent to, or the
+        municipality's own user of the signer's contact with that address as
+        login or email.
+
+        The contact alone is not enough: whoever may edit contacts can give
+        the signer's contact a portal account under another address. A portal
+        user can change their contact's email (My account), not their login.
+        """
+        user = user.sudo()
+        if not user or user._is_public():
+            return expression.FALSE_DOMAIN
+        login = email_normalize(user.login or '')
+        if user.share:
+            return [('partner_id', '=', user.partner_id.id), ('invited_email', '=', login or False),
+                    ('invited_email', '!=', False)]
+        addresses = [address for address in {login, email_normalize(user.email or '')} if address]
+        return [('user_id', '=', user.id), ('invited_email', 'in', addresses)]
+
+    def _esign_is_logged_in_signer(self, user):
+        self.ensure_one()
+        return bool(self.sudo().filtered_domain(self._esign_logged_in_domain(user)))
+
     # -- mail ------------------------------------------------------------------
 
     def _esign_has_valid_email(self):
         self.ensure_one()
         return bool(email_normalize(self.email or ''))
+
+    def _esign_record_invited_email(self):
+        """Fixes the address the requests go to (and who may sign logged in), once, when sending."""
+        for signer in self.sudo().filtered(lambda s: not s.invited_email):
+            signer.invited_email = email_normalize(signer.email or '') or False
 
     def _esign_send_mail(self, template_xmlid, urls=None, **ctx):
         """Queues one mail per signer from the template, in each recipient's
