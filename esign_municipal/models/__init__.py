@@ -52,4 +52,5 @@ from . import esign_envelope_portal
 from . import res_config_settings_portal
 from . import esign_envelope_demo
 from . import res_config_settings_font
+from . import mail_mail
 from . import res_partner

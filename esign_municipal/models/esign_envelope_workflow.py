@@ -265,7 +265,7 @@ class EsignEnvelope(models.Model):
         """「電子署名完了のお知らせ」 to every party, each with their own download link."""
         urls = {signer.id: signer._esign_download_url(signer._esign_issue_token('download', 'complete'))
                 for signer in self.signer_ids}
-        self.signer_ids._esign_send_mail(TEMPLATE_COMPLETED, urls=urls)
+        self.signer_ids._esign_send_mail(TEMPLATE_COMPLETED, urls=urls, secret_kind='completed')
         self.activity_ids.unlink()
         self.message_post(body=self.env._('All signers have signed: the envelope is completed.'),
                           partner_ids=self.user_id.partner_id.ids, subtype_xmlid='mail.mt_comment')

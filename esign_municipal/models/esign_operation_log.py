@@ -108,7 +108,7 @@ class EsignOperationLog(models.Model):
             'verify_signatures': _('Signatures verified'), 'verify_timestamps': _('Timestamps verified'),
             'verify_log': _('Operation log verified'), 'export': _('Exported'), 'settings': _('Settings changed'),
             'access_refused': _('Access refused'), 'link_refused': _('Signing link refused (wrong token)'),
-            'token_issued': _('Link issued'),
+            'token_issued': _('Link issued'), 'mail_failed': _('Mail not delivered'),
             'partner_email_changed': _("Signer's email address changed"),
             'service_error': _('Service error shown to a signer'),
         }

@@ -218,16 +218,46 @@ class EsignSigner(models.Model):
         for signer in self.sudo().filtered(lambda s: not s.invited_email):
             signer.invited_email = email_normalize(signer.email or '') or False
 
-    def _esign_send_mail(self, template_xmlid, urls=None, **ctx):
+    def _esign_send_mail(self, template_xmlid, urls=None, secret_kind=None, **ctx):
         """Queues one mail per signer from the template, in each recipient's
-        language. `urls` maps signer id to the personal link of that mail."""
+        language. `urls` maps signer id to the personal link of that mail.
+
+        A mail that carries a link or a code says which (`secret_kind`, see
+        mail.mail): it is kept off every chatter and deleted once sent or
+        failed, so the secret never stays in the database."""
         if not self:
             return self.env['mail.mail']
         template = self.env.ref(template_xmlid).sudo()
+        email_values = {'esign_secret_kind': secret_kind} if secret_kind else None
         mails = template.with_context(esign_urls=urls or {}, **ctx).send_mail_batch(
-            self.ids, email_layout_xmlid=MAIL_LAYOUT)
+            self.ids, email_layout_xmlid=MAIL_LAYOUT, email_values=email_values)
         self._esign_queue_mail()
         return mails
+
+    def _esign_mail_undelivered(self, kind, failure_type):
+        """A mail with this signer's link or code could not be delivered and
+        was deleted: the sender reads it in the chatter (and gets a to-do when
+        they have something to do), the operation log keeps it."""
+        self.ensure_one()
+        _ = self.env._
+        envelope = self.envelope_id.sudo().with_context(mail_notify_force_send=False)
+        who = f'{self.name} <{self.invited_email or self.email}>'
+        messages = {
+            'invitation': _('The signature request to %s could not be delivered. It was deleted with its link: '
+                            'check the address, then send the signature request again.', who),
+            'reminder': _('The reminder to %s could not be delivered. It was deleted with its link: check the '
+                          'address, then send the signature request again.', who),
+            'otp': _('The one-time code for %s could not be delivered and was deleted. The signer can ask for a '
+                     'new code on the signing page.', who),
+            'completed': _('The mail "Electronic signature completed" to %s could not be delivered. It was '
+                           'deleted with its download link: send the signed documents to the signer another way.',
+                           who),
+        }
+        envelope.message_post(body=messages[kind])
+        if kind != 'otp' and envelope.user_id:
+            envelope.activity_schedule('mail.mail_activity_data_warning', user_id=envelope.user_id.id,
+                                       summary=_('A mail to a signer could not be delivered'), note=messages[kind])
+        envelope._esign_log('mail_failed', signer=self, kind=kind, failure_type=failure_type)
 
     def _esign_queue_mail(self):
         """Signers wait for the queued mails: have the mail queue run as soon

@@ -44,7 +44,7 @@ class EsignSigner(models.Model):
         self._esign_record_invited_email()
         urls = {signer.id: signer._esign_sign_url(signer._esign_issue_token('sign', 'invite')) for signer in self}
         self.sudo().write({'state': 'invited', 'invited_at': now})
-        self._esign_send_mail(TEMPLATE_INVITATION, urls=urls)
+        self._esign_send_mail(TEMPLATE_INVITATION, urls=urls, secret_kind='invitation')
         for envelope in self.envelope_id:
             mine = self.filtered(lambda s: s.envelope_id == envelope)
             for signer in mine.filtered('user_id'):
@@ -60,7 +60,7 @@ class EsignSigner(models.Model):
         self._esign_record_invited_email()
         for signer in self:
             url = signer._esign_sign_url(signer._esign_issue_token('sign', 'remind'))
-            signer._esign_send_mail(TEMPLATE_REMINDER, urls={signer.id: url})
+            signer._esign_send_mail(TEMPLATE_REMINDER, urls={signer.id: url}, secret_kind='reminder')
             signer.sudo().write({'last_reminder_at': now, 'reminder_count': signer.reminder_count + 1})
             signer.envelope_id.message_post(body=self.env._('Reminder sent to %s.', signer.name))
             signer.envelope_id._esign_log('remind', signer=signer)
@@ -73,7 +73,7 @@ class EsignSigner(models.Model):
                 raise UserError(self.env._('Only a signer who has been asked to sign can receive the request again.'))
             signer._esign_record_invited_email()
             url = signer._esign_sign_url(signer._esign_issue_token('sign', 'resend'))
-            signer._esign_send_mail(TEMPLATE_INVITATION, urls={signer.id: url})
+            signer._esign_send_mail(TEMPLATE_INVITATION, urls={signer.id: url}, secret_kind='invitation')
             signer.envelope_id.message_post(body=self.env._('Signature request sent again to %s.', signer.name))
             signer.envelope_id._esign_log('resend', signer=signer)
         return True

@@ -31,3 +31,4 @@ from . import test_operation_log_labels
 from . import test_portal_service_errors
 from . import test_signer_link_minting
 from . import test_signer_account_takeover
+from . import test_signer_mail_secrets

@@ -81,6 +81,7 @@ class TestSignerLinkMinting(SignerSecurityCase):
         self.assertEqual(self.token_count(self.signer), self.tokens_before + 1)
         mail = self.mails_to(self.signer)[-1]
         self.assertEqual(mail.email_to, '"Taro Yamada" <yamada@construction.example>')
+        self.assertEqual(mail.esign_secret_kind, 'invitation')
         issued = self.log_events(self.envelope, 'token_issued')[-1]
         self.assertEqual((issued.signer_ref, issued.user_ref), (self.signer.id, self.officer.id))
         self.assertIn('"reason": "resend"', issued.details)
