@@ -57,5 +57,9 @@ class MailMail(models.Model):
     @api.autovacuum
     def _gc_esign_secret_mails(self):
         # Whatever went around the hook above (a mail cancelled by hand, one
-        # marked failed by another module) goes too.
-        self.sudo().search([('esign_secret_kind', '!=', False), ('state', 'in', ('exception', 'cancel'))]).unlink()
+        # marked failed by another module) goes too, and so do failed mails
+        # with a link from before mails said what they carry.
+        self.sudo().search([
+            ('state', 'in', ('exception', 'cancel')), '|', ('esign_secret_kind', '!=', False),
+            '&', ('model', '=', 'esign.signer'), ('body_html', 'ilike', '/esign/'),
+        ]).unlink()

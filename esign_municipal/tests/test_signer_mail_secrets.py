@@ -123,5 +123,12 @@ class TestSignerMailSecrets(SignerSecurityCase):
         mail = self.queued(signer, 'invitation')
         token = self.secret_of(mail)
         mail.cancel()
+        # A failed mail from before mails said what they carry, and a failed mail of another kind.
+        legacy = 'L' * 43
+        Mail = self.env['mail.mail'].sudo()
+        Mail.create({'model': 'esign.signer', 'res_id': signer.id, 'state': 'exception', 'email_to': 'x@example.com',
+                     'body_html': f'<a href="https://esign.example/esign/sign/{signer.id}/{legacy}">Review</a>'})
+        other = Mail.create({'state': 'exception', 'email_to': 'x@example.com', 'body_html': '<p>Newsletter</p>'})
         self.env['mail.mail']._gc_esign_secret_mails()
-        self.assert_nowhere_in_mail_tables(token)
+        self.assert_nowhere_in_mail_tables(token, legacy)
+        self.assertTrue(other.exists(), 'other failed mails stay for the administrator to retry')
