@@ -10,6 +10,7 @@ completion; then the page explains how to get a copy. A logged-in contractor
 (portal user) or approver keeps access through /my without a time limit.
 """
 from odoo import http
+from odoo.exceptions import UserError
 from odoo.http import content_disposition, request
 
 from . import portal_access
@@ -50,13 +51,17 @@ class EsignDownloadPortal(EsignPortalMixin, http.Controller):
             return refusal
         set_language(access.signer, lang)
         envelope = access.signer.envelope_id
+        try:
+            has_certificate = bool(envelope._esign_audit_certificate_pdf())
+        except UserError as exc:
+            return self._esign_service_error(access.signer, exc, 'download page', access)
         envelope._esign_log('view', signer=access.signer, request_info=request_info(access), page='download')
         return self._esign_render(DOWNLOAD_TEMPLATE, {
             'page_path': f'/esign/download/{access.signer.id}',
             'signer': access.signer,
             'envelope': envelope,
             'documents': envelope.document_ids.sorted(lambda d: (d.sequence, d.id)),
-            'has_certificate': bool(envelope._esign_audit_certificate_pdf()),
+            'has_certificate': has_certificate,
             'valid_until': access.expires_at and access.signer._esign_jst_display(access.expires_at),
         })
 
@@ -70,9 +75,13 @@ class EsignDownloadPortal(EsignPortalMixin, http.Controller):
         document = envelope.document_ids.filtered(lambda d: d.id == document_id)
         if not document:
             return self._esign_not_found()
+        try:
+            data = document._read_pdf('current')
+        except UserError as exc:
+            return self._esign_service_error(access.signer, exc, 'download', access)
         envelope._esign_log('download', signer=access.signer, document=document, request_info=request_info(access),
                             kind='current')
-        return self._esign_file(document._read_pdf('current'), document._esign_file_name('current'))
+        return self._esign_file(data, document._esign_file_name('current'))
 
     @http.route('/esign/download/<int:signer_id>/certificate', type='http', auth='public', methods=['GET'],
                 sitemap=False)
@@ -81,7 +90,10 @@ class EsignDownloadPortal(EsignPortalMixin, http.Controller):
         if refusal:
             return refusal
         envelope = access.signer.envelope_id
-        data = envelope._esign_audit_certificate_pdf()
+        try:
+            data = envelope._esign_audit_certificate_pdf()
+        except UserError as exc:
+            return self._esign_service_error(access.signer, exc, 'certificate', access)
         if not data:
             return self._esign_not_found()
         envelope._esign_log('download', signer=access.signer, request_info=request_info(access), kind='certificate')

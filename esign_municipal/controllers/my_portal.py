@@ -1,7 +1,8 @@
 """/my: a contractor with a portal account sees their envelopes (to sign, completed).
 
 Portal users have no access rights on the e-contract models: the list is read
-as superuser, limited to the signers whose contact is the logged-in partner.
+as superuser, limited to the signers the logged-in user is (their contact, and
+the address the request was sent to: esign.signer._esign_logged_in_domain).
 Rows link to the signing page or to the download page, which let the same
 logged-in user in without a token (controllers/portal_access.py).
 """
@@ -18,8 +19,8 @@ class EsignCustomerPortal(CustomerPortal):
 
     def _esign_my_filters(self):
         _ = request.env._
-        partner = request.env.user.partner_id
-        mine = [('partner_id', '=', partner.id), ('envelope_id.state', '!=', 'draft')]
+        mine = request.env['esign.signer']._esign_logged_in_domain(request.env.user) + [
+            ('envelope_id.state', '!=', 'draft')]
         return {
             'to_sign': {'label': _('To sign'), 'domain': mine + [
                 ('state', '=', 'invited'), ('envelope_id.state', 'in', OPEN_STATES)]},

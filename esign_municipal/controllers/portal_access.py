@@ -8,8 +8,10 @@ history, in a Referer, or in the access log of later requests. A grant
 points at the token record it came from: when the token expires or is
 revoked, the grant stops opening the page too.
 
-A logged-in user whose partner is the signer (a portal contractor, or the
-internal approver) needs no token.
+A logged-in user who is the signer (a portal contractor logging in with the
+address the request was sent to, or the internal approver: see
+esign.signer._esign_logged_in_domain) needs no token; a portal user still
+enters the one-time code when the signer must.
 """
 import base64
 import hashlib
@@ -22,6 +24,8 @@ from odoo.http import request
 from ..wizard.request_info import backoffice_request_info
 
 GRANTS_KEY = 'esign_grants'
+# Signers whose one-time code a logged-in user entered in this session ('uid:signer id').
+LOGIN_OTP_KEY = 'esign_login_otp'
 LANG_KEY = 'esign_lang'
 MAX_GRANTS = 20
 PORTAL_LANGS = ('ja_JP', 'en_US')
@@ -50,6 +54,7 @@ class SignerAccess:
     usable: bool            # the token (if any) still opens the page
     otp_verified: bool      # an emailed code was entered in this session
     expires_at: object = None  # when the token stops opening the page (token access only)
+    staff: bool = False     # logged in as the municipality's own user (the approver)
 
     @property
     def signer(self):
@@ -60,12 +65,15 @@ class SignerAccess:
     @property
     def auth_method(self):
         if self.via == 'login':
-            return 'backoffice'
+            return 'login_otp' if self.otp_verified else 'backoffice'
         return 'email_otp' if self.otp_verified else 'email_link'
 
     @property
     def needs_otp(self):
-        return self.via == 'token' and self.signer.otp_required and not self.otp_verified
+        # A portal login does not stand for the code (staff may give a contact
+        # a portal account); the municipality's own users sign as in the back
+        # office, whose dialog asks for no code either.
+        return self.signer.otp_required and not self.otp_verified and not self.staff
 
 
 def new_nonce():
@@ -120,20 +128,31 @@ def grant(scope, token_record):
     request.session.should_rotate = True
 
 
-def mark_otp_verified(signer_id):
-    grants = _grants()
-    key = _grant_key('sign', signer_id)
-    if key in grants:
+def mark_otp_verified(access):
+    """Remembers in this session that `access`'s visitor entered the signer's code."""
+    if access.via == 'login':
+        key = _login_otp_key(access.record.id)
+        verified = [entry for entry in request.session.get(LOGIN_OTP_KEY) or [] if entry != key]
+        request.session[LOGIN_OTP_KEY] = (verified + [key])[-MAX_GRANTS:]
+    else:
+        grants = _grants()
+        key = _grant_key('sign', access.record.id)
+        if key not in grants:
+            return
         grants[key] = dict(grants[key], otp=True)
         request.session[GRANTS_KEY] = grants
-        request.session.should_rotate = True
+    request.session.should_rotate = True
+
+
+def _login_otp_key(signer_id):
+    return f'{request.session.uid}:{int(signer_id)}'
 
 
 def _logged_in_owner(signer):
     user = request.env.user
     if not request.session.uid or user._is_public():
         return False
-    if signer.partner_id != user.partner_id and signer.user_id != user:
+    if not signer._esign_is_logged_in_signer(user):
         return False
     # Staff refused by the MFA or IP policy use their mailed link like anyone else.
     refusal = getattr(user, '_esign_session_refusal', None)
@@ -147,7 +166,8 @@ def resolve(signer_id, scope):
     if not signer:
         return None
     if _logged_in_owner(signer):
-        return SignerAccess(signer, 'login', True, True)
+        verified = _login_otp_key(signer.id) in (request.session.get(LOGIN_OTP_KEY) or [])
+        return SignerAccess(signer, 'login', True, verified, staff=not request.env.user.share)
     entry = _grants().get(_grant_key(scope, signer.id))
     if not entry:
         return None

@@ -15,6 +15,7 @@ from odoo import http
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 
+from ..models.esign_signer_signing import SigningServiceError
 from . import portal_access
 from .portal_access import request_info, secure_headers, set_language
 from .portal_base import EsignPortalMixin
@@ -106,7 +107,10 @@ class EsignSigningPortal(EsignPortalMixin, http.Controller):
         document = envelope.document_ids.filtered(lambda d: d.id == document_id)
         if not document:
             return self._esign_not_found()
-        data = document._read_pdf('current')
+        try:
+            data = document._read_pdf('current')
+        except UserError as exc:
+            return self._esign_service_error(access.signer, exc, 'document', access)
         envelope._esign_log('view', signer=access.signer, document=document, request_info=request_info(access))
         response = request.make_response(data, headers=[
             ('Content-Type', 'application/pdf'),
@@ -124,12 +128,20 @@ class EsignSigningPortal(EsignPortalMixin, http.Controller):
         try:
             with request.env.cr.savepoint():
                 access.signer._complete_signing(values, request_info(access))
+        except SigningServiceError as exc:
+            reference = self._esign_service_reference(access.signer, exc, 'signing', access)
+            return self._esign_sign_page(access, error=self._esign_service_message(reference), status=503)
         except (UserError, ValidationError) as exc:
             entered = {int(key): value for key, value in values.items() if key.isdigit()}
             return self._esign_sign_page(access, error=exc.args[0], entered=entered, status=422)
         # The mailed link is used up; this session still sees the result.
         access.signer._esign_revoke_tokens('sign')
         return self._esign_back(signer_id)
+
+    def _esign_service_message(self, reference):
+        return request.env._(
+            'The documents could not be signed because of a problem on our side. Nothing was signed: please try '
+            'again later. If it happens again, contact the sender and quote this reference: %s', reference)
 
     @http.route('/esign/sign/<int:signer_id>/decline', type='http', auth='public', methods=['POST'],
                 sitemap=False, max_content_length=MAX_BODY)
@@ -200,7 +212,7 @@ class EsignSigningPortal(EsignPortalMixin, http.Controller):
             return answer
         result, left = access.signer._esign_otp_verify(code, request_info(access))
         if result == 'ok':
-            portal_access.mark_otp_verified(signer_id)
+            portal_access.mark_otp_verified(access)
             return self._esign_back(signer_id)
         _ = request.env._
         attempts = access.signer._esign_otp_settings()['attempts']

@@ -54,3 +54,5 @@ from . import res_config_settings_portal
 from . import esign_envelope_demo
 from . import res_config_settings_font
 from . import ir_module_module
+from . import mail_mail
+from . import res_partner

@@ -38,7 +38,7 @@ class EsignEnvelope(models.Model):
         contractor = envelope.signer_ids.sorted('signing_order')[:1]
         if contractor.state != 'invited':
             return False
-        return contractor._esign_sign_url(contractor._esign_issue_token('sign'))
+        return contractor._esign_sign_url(contractor._esign_issue_token('sign', 'demo'))
 
     @api.model
     def _esign_demo_create_portal_envelope(self):

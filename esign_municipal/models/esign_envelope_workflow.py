@@ -38,6 +38,7 @@ class EsignEnvelope(models.Model):
         for envelope in self:
             envelope._esign_prepare_documents()
             envelope._esign_write({'state': 'sent', 'sent_at': fields.Datetime.now(), 'send_queued': False})
+            envelope.signer_ids._esign_record_invited_email()
             envelope._esign_subscribe_internal_signers()
             envelope.message_post(body=self.env._('Envelope sent.'))
             envelope._esign_log('send')
@@ -268,9 +269,9 @@ class EsignEnvelope(models.Model):
 
     def _esign_notify_completed(self):
         """「電子署名完了のお知らせ」 to every party, each with their own download link."""
-        urls = {signer.id: signer._esign_download_url(signer._esign_issue_token('download'))
+        urls = {signer.id: signer._esign_download_url(signer._esign_issue_token('download', 'complete'))
                 for signer in self.signer_ids}
-        self.signer_ids._esign_send_mail(TEMPLATE_COMPLETED, urls=urls)
+        self.signer_ids._esign_send_mail(TEMPLATE_COMPLETED, urls=urls, secret_kind='completed')
         self.activity_ids.unlink()
         self.message_post(body=self.env._('All signers have signed: the envelope is completed.'),
                           partner_ids=self.user_id.partner_id.ids, subtype_xmlid='mail.mt_comment')
@@ -295,8 +296,11 @@ class EsignEnvelope(models.Model):
     # -- internal approvers sign from the back office ------------------------
 
     def _esign_my_signer(self):
+        """The signer the logged-in user is (their contact, and the address the request went to), when it
+        is their turn."""
         self.ensure_one()
-        return self.signer_ids.filtered(lambda s: s.user_id == self.env.user and s.state == 'invited')[:1]
+        return self.signer_ids.filtered(
+            lambda s: s.state == 'invited' and s._esign_is_logged_in_signer(self.env.user))[:1]
 
     def action_sign_as_me(self):
         return self._esign_my_signer_wizard('esign.approve.wizard', self.env._('Sign %s', self.display_name))
@@ -321,7 +325,7 @@ class EsignEnvelope(models.Model):
     can_sign_as_me = fields.Boolean(compute='_compute_can_sign_as_me', string='I can sign')
 
     @api.depends_context('uid')
-    @api.depends('signer_ids.state', 'signer_ids.user_id')
+    @api.depends('signer_ids.state', 'signer_ids.user_id', 'signer_ids.invited_email')
     def _compute_can_sign_as_me(self):
         for envelope in self:
             envelope.can_sign_as_me = bool(envelope._esign_my_signer())

@@ -111,6 +111,9 @@ class EsignOperationLog(models.Model):
             'verify_log': _('Operation log verified'), 'export': _('Exported'), 'settings': _('Settings changed'),
             'access_refused': _('Access refused'), 'link_refused': _('Signing link refused (wrong token)'),
             'public_verifications': _('Public signature verifications of the day'),
+            'token_issued': _('Link issued'), 'mail_failed': _('Mail not delivered'),
+            'partner_email_changed': _("Signer's email address changed"),
+            'service_error': _('Service error shown to a signer'),
         }
 
     # -- nobody changes a row (esign.append.only.mixin) -----------------------------

@@ -6,9 +6,10 @@ from odoo import api, fields, models
 # code requests are counted, never successful page views, so signers who do
 # nothing wrong never touch these rows.
 LIMITS = {
-    # wrong or unknown link tokens
-    'token_ip': (20, 600),          # from one address
-    'token_signer': (30, 3600),     # for one signer id, from anywhere
+    # wrong or unknown link tokens, from one address on one route (sign or
+    # download). Never per signer: strangers guessing at a signer's id must
+    # not lock the real signer out of their emailed link.
+    'token_ip': (20, 600),
     # one-time codes
     'otp_send_signer': (5, 3600),   # codes mailed to one signer
     'otp_send_ip': (20, 3600),      # codes requested from one address

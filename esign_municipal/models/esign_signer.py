@@ -1,6 +1,8 @@
 import datetime
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import email_normalize, formataddr
 
 from .esign_envelope import end_of_day_utc
@@ -22,13 +24,17 @@ class EsignSigner(models.Model):
     Signers get links by mail, never an account: each link carries a token of
     its own (see esign.access.token), valid until the envelope's expiry for
     signing and for the download period after completion.
+
+    Not a portal.mixin: that mixin hands a share link (with a token) to
+    anyone who can read the record, and a signing link must only ever leave
+    the server inside the mail to the signer's own address.
     """
     _name = 'esign.signer'
     _description = 'Signer'
-    _inherit = ['portal.mixin', 'esign.envelope.content.mixin']
+    _inherit = ['esign.envelope.content.mixin']
     _esign_flow_fields = frozenset({
-        'state', 'invited_at', 'last_reminder_at', 'reminder_count', 'signed_at', 'signed_ip',
-        'signed_user_agent', 'auth_method', 'declined_at', 'decline_reason', 'access_token'})
+        'state', 'invited_at', 'invited_email', 'last_reminder_at', 'reminder_count', 'signed_at', 'signed_ip',
+        'signed_user_agent', 'auth_method', 'declined_at', 'decline_reason'})
     _order = 'envelope_id, signing_order, id'
 
     envelope_id = fields.Many2one('esign.envelope', string='Envelope', required=True, ondelete='cascade', index=True)
@@ -60,6 +66,10 @@ class EsignSigner(models.Model):
                                             compute='_compute_download_validity_days')
 
     invited_at = fields.Datetime(string='Requested on', readonly=True, copy=False)
+    invited_email = fields.Char(
+        string='Invited at', readonly=True, copy=False, index=True,
+        help='The address the signature request was sent to, fixed when the envelope is sent. Only a user who '
+             'logs in with this address may sign without the emailed link.')
     last_reminder_at = fields.Datetime(string='Last reminder', readonly=True, copy=False)
     reminder_count = fields.Integer(string='Reminders sent', readonly=True, copy=False)
     signed_at = fields.Datetime(string='Signed on', readonly=True, copy=False)
@@ -67,7 +77,8 @@ class EsignSigner(models.Model):
     signed_user_agent = fields.Char(string='Browser', readonly=True, copy=False)
     auth_method = fields.Selection(
         [('email_link', 'Email link'), ('email_otp', 'Email link and one-time code'),
-         ('backoffice', 'Logged-in user')], string='Authentication', readonly=True, copy=False)
+         ('backoffice', 'Logged-in user'), ('login_otp', 'Logged-in user and one-time code')],
+        string='Authentication', readonly=True, copy=False)
     declined_at = fields.Datetime(string='Declined on', readonly=True, copy=False)
     decline_reason = fields.Text(string='Reason for declining', readonly=True, copy=False)
     access_token_ids = fields.One2many('esign.access.token', 'signer_id', string='Link tokens', copy=False,
@@ -106,25 +117,30 @@ class EsignSigner(models.Model):
         days = int(self.env['ir.config_parameter'].sudo().get_param('esign_municipal.download_validity_days', 14))
         self.download_validity_days = max(days, 1)
 
-    @api.depends('name', 'email')
+    @api.depends('name', 'email', 'invited_email')
     def _compute_email_formatted(self):
+        # Once sent, every mail goes to the address the request went to.
         for signer in self:
-            signer.email_formatted = formataddr((signer.name or '', signer.email or ''))
-
-    def _compute_access_url(self):
-        for signer in self:
-            signer.access_url = f'/esign/sign/{signer.id}'
+            signer.email_formatted = formataddr((signer.name or '', signer.invited_email or signer.email or ''))
 
     # -- link tokens ---------------------------------------------------------
+    # A clear token exists only in the mail to the signer: these methods are
+    # private (never callable over RPC), and only the flow that mails the
+    # link (send, remind, resend, completion) calls them.
 
-    def _esign_issue_token(self, scope):
-        """A new clear token for a link of `scope` ('sign' or 'download'); only its hash is kept."""
+    def _esign_issue_token(self, scope, reason):
+        """A new clear token for a link of `scope` ('sign' or 'download');
+        only its hash is kept. `reason` (invite, remind, resend, complete ...)
+        goes to the operation log with the issue."""
         self.ensure_one()
         if scope == 'sign':
             expires_at = end_of_day_utc(self.envelope_id.expiry_date)
         else:
             expires_at = fields.Datetime.now() + datetime.timedelta(days=self.download_validity_days)
-        return self.env['esign.access.token']._issue(self, scope, expires_at)
+        token = self.env['esign.access.token']._issue(self, scope, expires_at)
+        self.envelope_id.sudo()._esign_log('token_issued', signer=self.sudo(), scope=scope, reason=reason,
+                                           expires_at=expires_at)
+        return token
 
     @api.model
     def _esign_resolve_token(self, signer_id, token, scope='sign'):
@@ -158,13 +174,38 @@ class EsignSigner(models.Model):
         self.ensure_one()
         return f'{self.envelope_id.get_base_url()}/esign/download/{self.id}/{token}'
 
-    def _portal_ensure_token(self):
-        # portal.mixin would keep a clear token in `access_token`; signers'
-        # tokens are hashed, so every share link gets a fresh one instead.
-        return self._esign_issue_token('sign')
-
     def _get_share_url(self, redirect=False, signup_partner=False, pid=None, share_token=True):
-        return self._esign_sign_url(self._portal_ensure_token())
+        # Odoo's share wizard (portal.share) asks any record for a share link.
+        raise UserError(self.env._(
+            'A signing link cannot be shared: it is personal, and only the signer receives it, by email. To send '
+            'it again, use "Send the signature request again" on the signer.'))
+
+    # -- who is logged in ----------------------------------------------------------
+
+    @api.model
+    def _esign_logged_in_domain(self, user):
+        """The signers `user` is, logged in: a portal user of the signer's
+        contact whose login is the address the request was sent to, or the
+        municipality's own user of the signer's contact with that address as
+        login or email.
+
+        The contact alone is not enough: whoever may edit contacts can give
+        the signer's contact a portal account under another address. A portal
+        user can change their contact's email (My account), not their login.
+        """
+        user = user.sudo()
+        if not user or user._is_public():
+            return expression.FALSE_DOMAIN
+        login = email_normalize(user.login or '')
+        if user.share:
+            return [('partner_id', '=', user.partner_id.id), ('invited_email', '=', login or False),
+                    ('invited_email', '!=', False)]
+        addresses = [address for address in {login, email_normalize(user.email or '')} if address]
+        return [('user_id', '=', user.id), ('invited_email', 'in', addresses)]
+
+    def _esign_is_logged_in_signer(self, user):
+        self.ensure_one()
+        return bool(self.sudo().filtered_domain(self._esign_logged_in_domain(user)))
 
     # -- mail ------------------------------------------------------------------
 
@@ -172,16 +213,51 @@ class EsignSigner(models.Model):
         self.ensure_one()
         return bool(email_normalize(self.email or ''))
 
-    def _esign_send_mail(self, template_xmlid, urls=None, **ctx):
+    def _esign_record_invited_email(self):
+        """Fixes the address the requests go to (and who may sign logged in), once, when sending."""
+        for signer in self.sudo().filtered(lambda s: not s.invited_email):
+            signer.invited_email = email_normalize(signer.email or '') or False
+
+    def _esign_send_mail(self, template_xmlid, urls=None, secret_kind=None, **ctx):
         """Queues one mail per signer from the template, in each recipient's
-        language. `urls` maps signer id to the personal link of that mail."""
+        language. `urls` maps signer id to the personal link of that mail.
+
+        A mail that carries a link or a code says which (`secret_kind`, see
+        mail.mail): it is kept off every chatter and deleted once sent or
+        failed, so the secret never stays in the database."""
         if not self:
             return self.env['mail.mail']
         template = self.env.ref(template_xmlid).sudo()
+        email_values = {'esign_secret_kind': secret_kind} if secret_kind else None
         mails = template.with_context(esign_urls=urls or {}, **ctx).send_mail_batch(
-            self.ids, email_layout_xmlid=MAIL_LAYOUT)
+            self.ids, email_layout_xmlid=MAIL_LAYOUT, email_values=email_values)
         self._esign_queue_mail()
         return mails
+
+    def _esign_mail_undelivered(self, kind, failure_type):
+        """A mail with this signer's link or code could not be delivered and
+        was deleted: the sender reads it in the chatter (and gets a to-do when
+        they have something to do), the operation log keeps it."""
+        self.ensure_one()
+        _ = self.env._
+        envelope = self.envelope_id.sudo().with_context(mail_notify_force_send=False)
+        who = f'{self.name} <{self.invited_email or self.email}>'
+        messages = {
+            'invitation': _('The signature request to %s could not be delivered. It was deleted with its link: '
+                            'check the address, then send the signature request again.', who),
+            'reminder': _('The reminder to %s could not be delivered. It was deleted with its link: check the '
+                          'address, then send the signature request again.', who),
+            'otp': _('The one-time code for %s could not be delivered and was deleted. The signer can ask for a '
+                     'new code on the signing page.', who),
+            'completed': _('The mail "Electronic signature completed" to %s could not be delivered. It was '
+                           'deleted with its download link: send the signed documents to the signer another way.',
+                           who),
+        }
+        envelope.message_post(body=messages[kind])
+        if kind != 'otp' and envelope.user_id:
+            envelope.activity_schedule('mail.mail_activity_data_warning', user_id=envelope.user_id.id,
+                                       summary=_('A mail to a signer could not be delivered'), note=messages[kind])
+        envelope._esign_log('mail_failed', signer=self, kind=kind, failure_type=failure_type)
 
     def _esign_queue_mail(self):
         """Signers wait for the queued mails: have the mail queue run as soon

@@ -7,10 +7,7 @@ import datetime
 
 from odoo import fields, models
 
-from .esign_signer import MAIL_LAYOUT
-
 TEMPLATE_OTP = 'esign_municipal.mail_template_otp_code'
-MAIL_QUEUE_CRON = 'mail.ir_cron_mail_scheduler_action'
 # A fresh, still active code is not replaced before this delay (double clicks, impatience).
 RESEND_DELAY = datetime.timedelta(seconds=30)
 OTP_DEFAULTS = {'length': 6, 'attempts': 5, 'minutes': 10}
@@ -56,11 +53,9 @@ class EsignSigner(models.Model):
         throttle._esign_count('otp_send_ip', ip)
         settings = signer._esign_otp_settings()
         _record, code = self.env['esign.signer.otp']._issue(signer, settings['length'], settings['minutes'], ip)
-        template = self.env.ref(TEMPLATE_OTP).sudo()
-        template.with_context(esign_otp_code=code, esign_otp_minutes=settings['minutes']).send_mail(
-            signer.id, email_layout_xmlid=MAIL_LAYOUT)
-        # The code is valid minutes, not the hour the mail queue may wait.
-        self.env.ref(MAIL_QUEUE_CRON).sudo()._trigger()
+        # The code is valid minutes, not the hour the mail queue may wait: the queue runs at once.
+        signer._esign_send_mail(TEMPLATE_OTP, secret_kind='otp', esign_otp_code=code,
+                                esign_otp_minutes=settings['minutes'])
         signer.envelope_id._esign_log('otp_sent', signer=signer, request_info=request_info)
         return 'sent'
 

@@ -9,8 +9,9 @@ import logging
 
 import pytz
 
-from odoo import fields, models
+from odoo import SUPERUSER_ID, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.http import request
 
 from ..tools import pdf_engine
 from .esign_envelope import OPEN_STATES, jst_today
@@ -19,6 +20,16 @@ from .esign_envelope_workflow import TEMPLATE_INVITATION, TEMPLATE_REMINDER
 _logger = logging.getLogger(__name__)
 
 USER_AGENT_MAX = 512
+# Ways of signing that rest on the logged-in user rather than on the emailed link.
+LOGIN_AUTH_METHODS = ('backoffice', 'login_otp')
+
+
+class SigningServiceError(UserError):
+    """The approval could not be turned into signatures for a reason on the
+    service's side (witness key, key-encryption key, timestamp authority,
+    stored documents), not the signer's. The message is the clerk's (the
+    back office shows it); the signing portal shows the signer a plain message
+    with a reference number instead, and keeps the details in the server log."""
 
 
 class EsignSigner(models.Model):
@@ -30,9 +41,10 @@ class EsignSigner(models.Model):
         """Asks these signers to sign: a personal link in their language, a
         to-do for internal approvers, and a line in the chatter."""
         now = fields.Datetime.now()
-        urls = {signer.id: signer._esign_sign_url(signer._esign_issue_token('sign')) for signer in self}
+        self._esign_record_invited_email()
+        urls = {signer.id: signer._esign_sign_url(signer._esign_issue_token('sign', 'invite')) for signer in self}
         self.sudo().write({'state': 'invited', 'invited_at': now})
-        self._esign_send_mail(TEMPLATE_INVITATION, urls=urls)
+        self._esign_send_mail(TEMPLATE_INVITATION, urls=urls, secret_kind='invitation')
         for envelope in self.envelope_id:
             mine = self.filtered(lambda s: s.envelope_id == envelope)
             for signer in mine.filtered('user_id'):
@@ -44,9 +56,11 @@ class EsignSigner(models.Model):
 
     def _esign_remind(self):
         now = fields.Datetime.now()
+        # Envelopes sent before the address was recorded get it now.
+        self._esign_record_invited_email()
         for signer in self:
-            url = signer._esign_sign_url(signer._esign_issue_token('sign'))
-            signer._esign_send_mail(TEMPLATE_REMINDER, urls={signer.id: url})
+            url = signer._esign_sign_url(signer._esign_issue_token('sign', 'remind'))
+            signer._esign_send_mail(TEMPLATE_REMINDER, urls={signer.id: url}, secret_kind='reminder')
             signer.sudo().write({'last_reminder_at': now, 'reminder_count': signer.reminder_count + 1})
             signer.envelope_id.message_post(body=self.env._('Reminder sent to %s.', signer.name))
             signer.envelope_id._esign_log('remind', signer=signer)
@@ -57,13 +71,32 @@ class EsignSigner(models.Model):
             signer.envelope_id.check_access('write')
             if signer.state != 'invited' or signer.envelope_id.state not in OPEN_STATES:
                 raise UserError(self.env._('Only a signer who has been asked to sign can receive the request again.'))
-            url = signer._esign_sign_url(signer._esign_issue_token('sign'))
-            signer._esign_send_mail(TEMPLATE_INVITATION, urls={signer.id: url})
+            signer._esign_record_invited_email()
+            url = signer._esign_sign_url(signer._esign_issue_token('sign', 'resend'))
+            signer._esign_send_mail(TEMPLATE_INVITATION, urls={signer.id: url}, secret_kind='invitation')
             signer.envelope_id.message_post(body=self.env._('Signature request sent again to %s.', signer.name))
             signer.envelope_id._esign_log('resend', signer=signer)
         return True
 
     # -- checks shared by signing and declining --------------------------------
+
+    def _esign_check_acting_user(self, request_info):
+        """An approval or a refusal given as a logged-in user (back office,
+        or the signing page without the emailed link) must be that user's
+        own: the user of the signer's contact with the address the request
+        was sent to. Only people act through HTTP requests (web client,
+        RPC, portal); code running without one (crons, the demo data, a
+        shell) or as superuser is the server's own. The emailed link is
+        checked by the portal."""
+        self.ensure_one()
+        if (request_info or {}).get('auth_method') not in LOGIN_AUTH_METHODS:
+            return
+        if not request or self.env.uid == SUPERUSER_ID:
+            return
+        if not self._esign_is_logged_in_signer(self.env.user):
+            raise UserError(self.env._(
+                'Only the signer themself can sign or decline: log in with the email address the signature '
+                'request was sent to, or open the link in that email.'))
 
     def _esign_check_can_act(self):
         self.ensure_one()
@@ -119,6 +152,7 @@ class EsignSigner(models.Model):
         Returns True when signed, False when the signature waits for the TSA.
         """
         self.ensure_one()
+        self._esign_check_acting_user(request_info)
         # Odoo mails its notifications (the approver's to-do, ...) from the
         # request after commit when there are few; the signer should not wait
         # for a mail server: they go to the mail queue, which runs at once
@@ -141,7 +175,12 @@ class EsignSigner(models.Model):
             'auth_method': info.get('auth_method') or 'email_link',
         })
         envelope._esign_log('sign', signer=signer, request_info=info)
-        return signer._esign_apply_signature()
+        try:
+            return signer._esign_apply_signature()
+        except SigningServiceError:
+            raise
+        except UserError as exc:
+            raise SigningServiceError(exc.args[0]) from exc
 
     def _esign_apply_signature(self):
         """Signs, on the signer's behalf, each document that holds their
@@ -198,6 +237,7 @@ class EsignSigner(models.Model):
     def _esign_decline(self, reason, request_info=None):
         """The signer refuses (差し戻し) with a reason; the envelope stops."""
         self.ensure_one()
+        self._esign_check_acting_user(request_info)
         reason = (reason or '').strip()
         if not reason:
             raise UserError(self.env._('Enter the reason for declining: it is sent to the sender.'))

@@ -35,3 +35,7 @@ from . import test_register_wizard_uploads
 from . import test_document_bytes_logged
 from . import test_company_rules_and_otp_bounds
 from . import test_public_verification_limits
+from . import test_portal_service_errors
+from . import test_signer_link_minting
+from . import test_signer_account_takeover
+from . import test_signer_mail_secrets

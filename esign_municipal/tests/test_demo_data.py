@@ -59,7 +59,8 @@ class TestDemoCompletedEnvelope(TransactionCase):
 
         Log = self.env['esign.operation.log'].sudo()
         events = Log.search([('envelope_ref', '=', self.envelope.id)], order='id').mapped('event')
-        self.assertEqual(events, ['send', 'invite', 'sign', 'invite', 'sign', 'complete', 'archive'])
+        self.assertEqual(events, ['send', 'token_issued', 'invite', 'sign', 'token_issued', 'invite', 'sign',
+                                  'token_issued', 'token_issued', 'complete', 'archive'])
         result, _unsealed = Log._esign_verify_chain()
         self.assertTrue(result.intact, result.first_break)
 

@@ -166,7 +166,7 @@ class TestOperationLog(ArchiveCase):
         envelope.with_user(self.officer).action_remind()
         envelope.with_user(self.officer)._esign_cancel('Wrong amount')
         events = self.log_of(envelope_ref=envelope.id).mapped('event')
-        self.assertEqual(events, ['send', 'invite', 'remind', 'cancel'])
+        self.assertEqual(events, ['send', 'token_issued', 'invite', 'token_issued', 'remind', 'cancel'])
         cancel = self.log_of(envelope_ref=envelope.id, event='cancel')
         self.assertIn('Wrong amount', cancel.details)
         self.assertEqual(cancel.user_ref, self.officer.id)

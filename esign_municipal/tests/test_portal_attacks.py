@@ -223,33 +223,42 @@ class TestPortalAttacks(PortalCase):
     def from_address(self, address):
         return {'X-Forwarded-For': address, 'X-Forwarded-Host': f'127.0.0.1:{self.http_port()}'}
 
-    def test_token_guesses_are_limited_per_address_and_per_signer(self):
+    def test_token_guesses_are_limited_per_address_never_per_signer(self):
+        tokens = self.env['esign.access.token'].search_count([('signer_id', '=', self.signer.id)])
         with patch.dict(config.options, {'proxy_mode': True}):
-            guesser = self.from_address('198.51.100.7')
-            for _attempt in range(20):
-                self.assertEqual(self.open(f'/esign/sign/{self.signer.id}/{secrets.token_urlsafe(32)}',
-                                           headers=guesser).status_code, 404)
-            # The 21st try from that address is refused before the token is even looked at.
-            blocked = self.open(self.path, headers=guesser, allow_redirects=False)
-            self.assertEqual(blocked.status_code, 429)
-            self.assertIn('data-state="too_many"', blocked.text)
-            self.assert_secure_headers(blocked)
-            # Elsewhere the real link still works.
+            # Strangers from 35 addresses guess at the contractor's signer id ...
+            for number in range(35):
+                self.new_browser()
+                self.assert_not_found(self.open(f'/esign/sign/{self.signer.id}/{secrets.token_urlsafe(32)}',
+                                                headers=self.from_address(f'192.0.2.{number + 1}')))
+            # ... and the contractor's emailed link still opens: nobody can lock them out.
             self.new_browser()
             self.assertEqual(self.open(self.path, headers=self.from_address('203.0.113.5'),
                                        allow_redirects=False).status_code, 303)
-            # Guesses at one signer from many addresses: that signer's links pause.
-            for number in range(30):
+            # One address guessing gets 20 tries on a route, then 429 for every unknown token ...
+            guesser = self.from_address('198.51.100.7')
+            for _attempt in range(20):
                 self.new_browser()
-                self.open(f'/esign/sign/{self.approver.id}/{secrets.token_urlsafe(32)}',
-                          headers=self.from_address(f'192.0.2.{number + 1}'))
+                self.assertEqual(self.open(f'/esign/sign/{self.approver.id}/{secrets.token_urlsafe(32)}',
+                                           headers=guesser).status_code, 404)
             self.new_browser()
-            approver_link = f'/esign/sign/{self.approver.id}/{self.token}'
-            self.assertEqual(self.open(approver_link, headers=self.from_address('203.0.113.9'),
-                                       allow_redirects=False).status_code, 429)
-            # The contractor, whose links nobody guessed at, is not affected.
-            self.assertEqual(self.open(self.path, headers=self.from_address('203.0.113.9'),
-                                       allow_redirects=False).status_code, 303)
+            blocked = self.open(f'/esign/sign/{self.signer.id}/{secrets.token_urlsafe(32)}', headers=guesser,
+                                allow_redirects=False)
+            self.assertEqual(blocked.status_code, 429)
+            self.assertIn('data-state="too_many"', blocked.text)
+            self.assert_secure_headers(blocked)
+            # ... counted per route: the download route has its own allowance ...
+            self.assertEqual(self.open(f'/esign/download/{self.approver.id}/{secrets.token_urlsafe(32)}',
+                                       headers=guesser).status_code, 404)
+            # ... and a real link opens even from there (a contractor behind the same network address).
+            self.assertEqual(self.open(self.path, headers=guesser, allow_redirects=False).status_code, 303)
+        # Every guess is in the operation log; nothing else changed.
+        refused = self.env['esign.operation.log'].search([('event', '=', 'link_refused'),
+                                                           ('envelope_ref', '=', self.envelope.id)])
+        self.assertEqual(len(refused.filtered(lambda entry: entry.signer_ref == self.signer.id)), 35)
+        self.assertEqual(len(refused.filtered(lambda entry: entry.signer_ref == self.approver.id)), 21)
+        self.assertEqual(self.env['esign.access.token'].search_count([('signer_id', '=', self.signer.id)]), tokens)
+        self.assertEqual((self.signer.state, self.approver.state), ('invited', 'waiting'))
 
     def test_pdf_of_a_document_needs_the_grant_and_is_inert(self):
         document = self.envelope.document_ids[0]
