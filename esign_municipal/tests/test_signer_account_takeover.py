@@ -111,9 +111,9 @@ class TestSignerAccountTakeover(SignerSecurityCase):
         self.authenticate('esign_officer', 'esign_officer')
         self.assert_refused(self.rpc('esign.envelope', 'action_sign_as_me', [envelope.id]),
                             name='odoo.exceptions.UserError')
-        wizard_id, _error = self.rpc('esign.approve.wizard', 'create', {'signer_id': approver.id, 'confirmed': True})
-        self.assert_refused(self.rpc('esign.approve.wizard', 'action_sign', [wizard_id]),
-                            name='odoo.exceptions.UserError')
+        # the sign wizard is refused as soon as it names someone else's signer
+        self.assert_refused(self.rpc('esign.approve.wizard', 'create', {'signer_id': approver.id, 'confirmed': True}),
+                            name='odoo.exceptions.AccessError', message='Only the signer themself')
         self.assertEqual(self.open(f'/esign/sign/{approver.id}').status_code, 404)
         self.assertEqual(approver.state, 'invited')
         # ... nor can the approver's account once its address is no longer the invited one.

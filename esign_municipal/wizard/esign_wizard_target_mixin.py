@@ -1,6 +1,5 @@
 from odoo import api, models
 from odoo.exceptions import AccessError, MissingError
-from odoo.tools import email_normalize
 
 
 class EsignWizardTargetMixin(models.AbstractModel):
@@ -85,5 +84,5 @@ def _readable(record):
 
 
 def _is_me(signer, user):
-    return signer.user_id == user and bool(email_normalize(user.email or '')) and \
-        email_normalize(signer.email or '') == email_normalize(user.email)
+    # the same rule as the signing page: the signer's user, invited at that user's own address
+    return signer._esign_is_logged_in_signer(user)
