@@ -77,9 +77,8 @@ class TestSoftwareWitnessKey(TransactionCase):
         self.assertNotIn(PASSWORD, output)
         self.assertNotIn(key_line, output)
 
-        report = testing.pdfsig_report(pdf)
-        self.assertIn('Signature Validation: Signature is Valid.', report)
-        self.assertIn('Signer Certificate Common Name: Test Witness Signing', report)
+        signature, = testing.assert_pdfsig_verdict(pdf, [self.pki.root.cert], ['Witness'])  # valid, chain trusted
+        self.assertEqual(signature.signer, 'Test Witness Signing')
         status = testing.pyhanko_status(pdf, self.pki.root.cert)
         self.assertTrue(status.intact and status.valid and status.trusted, status.pretty_print_details())
 
@@ -177,7 +176,8 @@ class TestSoftwareWitnessKey(TransactionCase):
         with self.custody._witness_signer(self.company) as rotated:
             self.assertIsNot(rotated, first)
             pdf = testing.sign_pdf(rotated, testing.one_page_pdf('after rotation'))
-        self.assertIn('Signer Certificate Common Name: Other Witness Signing', testing.pdfsig_report(pdf))
+        signature, = testing.assert_pdfsig_verdict(pdf, [other.root.cert], ['Witness'])
+        self.assertEqual(signature.signer, 'Other Witness Signing')
         kept = [signer for (db, company), (_stamp, signer) in esign_witness_key._software_signers.items()
                 if db == self.env.cr.dbname and company == self.company.id]
         self.assertEqual(kept, [rotated], 'the retired key does not stay unsealed in memory')
