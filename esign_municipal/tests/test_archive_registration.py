@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..engine.validation import validate_pdf
+from ..tools.jst import jst_date
 from .archive_common import ArchiveCase
 from .common import make_pdf
 
@@ -120,7 +121,7 @@ class TestArchiveRegistration(ArchiveCase):
         self.env.cr.execute('UPDATE esign_contract_document SET blob_id = %s WHERE id = %s',
                             [blob.id, swapped.document_ids.id])
         self.env.invalidate_all()
-        today = good.archived_at.date()
+        today = jst_date(good.archived_at)  # the wizard's dates are days in Japan
         wizard = self.env['esign.archive.verify.wizard'].with_user(self.auditor).create(
             {'date_from': today, 'date_to': today})
         wizard.action_verify()
