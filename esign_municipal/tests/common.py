@@ -54,6 +54,22 @@ def pdf_text(data):
                               timeout=60, check=True).stdout
 
 
+# Kangxi radicals (U+2F00-U+2FDF) and the CJK radicals supplement (U+2E80-U+2EFF): what a PDF's
+# text gives instead of 文, 日, 長 ... when its ToUnicode map names the radical that shares the
+# ideograph's glyph in the font.
+CJK_RADICALS = re.compile('[\u2e80-\u2eff\u2f00-\u2fdf]')
+
+
+def assert_text_as_shown(case, data, words):
+    """The text extracted from the PDF (copy, search, screen readers) holds
+    `words` exactly, and no radical in place of an ideograph."""
+    text = pdf_text(data)
+    flat = ' '.join(text.split())
+    for word in words:
+        case.assertIn(word, flat)
+    case.assertFalse(CJK_RADICALS.findall(text), f'radicals instead of ideographs in: {flat[:300]}')
+
+
 def pdf_field_names(data):
     reader = PdfFileReader(io.BytesIO(data))
     return {str(ref.get_object().get('/T')) for ref in reader.root['/AcroForm']['/Fields']}

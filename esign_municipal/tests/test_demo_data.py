@@ -8,7 +8,7 @@ from odoo.addons.esign_hsm.engine import testing
 
 from ..models.esign_envelope_demo import (DEMO_COMPLETED_CONTRACT_XMLID, DEMO_COMPLETED_VALUES,
                                           DEMO_COMPLETED_XMLID, DEMO_XMLID)
-from .common import pdf_text
+from .common import assert_text_as_shown, pdf_text
 
 # As GMO Sign's mails (reference: gmo-sign-guide.md) and esign_municipal/i18n/ja.po.
 REQUEST_SUBJECT_JA = '【{company}】様より{envelope}への署名依頼が届いています'
@@ -157,8 +157,11 @@ class TestDemoInJapanese(TransactionCase):
         assert_japanese_request(self, self.waiting.signer_ids.sorted('signing_order')[0])
 
     def test_demo_audit_certificate_is_japanese(self):
-        text = ' '.join(pdf_text(self.completed._esign_audit_certificate_pdf()).split())
+        certificate = self.completed._esign_audit_certificate_pdf()
+        text = ' '.join(pdf_text(certificate).split())
         self.assertIn(CERTIFICATE_HEADING_JA, text)
+        # What is copied, searched or read aloud is what is shown: 文書, not the radical ⽂ (U+2F42).
+        assert_text_as_shown(self, certificate, [CERTIFICATE_HEADING_JA, '文書', '署名', '機密保持契約書', '日本'])
         self.assertIn('メールのリンク', text, "the contractor's authentication, a translated selection label")
         self.assertNotIn('Audit certificate', text)
 
