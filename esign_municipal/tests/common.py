@@ -9,9 +9,11 @@ OpenSSL for document timestamps, qpdf, pyHanko.
 """
 import base64
 import io
+import os
 import re
 import subprocess
 import tempfile
+import uuid
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
@@ -68,6 +70,46 @@ def assert_text_as_shown(case, data, words):
     for word in words:
         case.assertIn(word, flat)
     case.assertFalse(CJK_RADICALS.findall(text), f'radicals instead of ideographs in: {flat[:300]}')
+
+
+def distinctive_runs(data, size=48, count=6):
+    """A few byte runs of `data` with many different bytes (compressed
+    streams, DER), spread over it: found anywhere, they show `data` was
+    stored in clear (as in tests/test_restore_contracts.py)."""
+    step = max((len(data) - size) // (count * 8), 1)
+    runs = [data[offset:offset + size] for offset in range(0, len(data) - size, step)]
+    distinctive = [run for run in runs if len(set(run)) >= 24]
+    return distinctive[::max(len(distinctive) // count, 1)][:count]
+
+
+def marked_pdf(label):
+    """A one-page PDF whose content stream holds a marker found in no other file."""
+    marker = f'{label}-{uuid.uuid4().hex}'
+    return testing.one_page_pdf(marker), marker.encode()
+
+
+def places_in_clear(env, runs):
+    """Where the byte strings `runs` (a marker, or distinctive_runs of a file)
+    are found in clear: 'database' (attachments' db_datas) and the paths of
+    this database's filestore files (vault ciphertexts included)."""
+    env.flush_all()
+    places = []
+    for run in runs:
+        env.cr.execute('SELECT count(*) FROM ir_attachment WHERE position(%s in db_datas) > 0', [run])
+        if env.cr.fetchone()[0]:
+            places.append('database')
+    filestore = env['ir.attachment']._filestore()
+    for folder, _dirs, names in os.walk(filestore):
+        for name in names:
+            with open(os.path.join(folder, name), 'rb') as file:
+                content = file.read()
+            if any(run in content for run in runs):
+                places.append(os.path.join(folder, name))
+    return places
+
+
+def assert_nowhere_in_clear(case, runs, what):
+    case.assertFalse(places_in_clear(case.env, runs), f'{what} is stored in clear')
 
 
 def pdf_field_names(data):
