@@ -480,7 +480,7 @@ def main():
                 if not args.keep_db:
                     subprocess.run(['dropdb', '-h', DB_ARGS[1], '-p', DB_ARGS[3], '--if-exists', db], check=False)
 
-    report(args, runs, engine, log_errors, check, server_times)
+    report(args, runs, engine, log_errors, check, server_times, [pki.root.cert])
 
 
 def completion_server_times(log, entries):
@@ -495,7 +495,7 @@ def completion_server_times(log, entries):
     return times
 
 
-def report(args, runs, engine, log_errors, check, server_times):
+def report(args, runs, engine, log_errors, check, server_times, trust_roots):
     realistic, elapsed = runs['realistic']
     pages = [j.page for j in realistic if j.page is not None]
     errors = [j.error for journeys, _elapsed in runs.values() for j in journeys if j.error]
@@ -528,10 +528,10 @@ def report(args, runs, engine, log_errors, check, server_times):
     for line in log_errors[:10]:
         print('  ' + line[:200])
     signed = check['states'].count('signed')
-    sample = [name for name, kind, validation in pdfsig(base64.b64decode(check['sample_pdf']))
-              if kind == 'ETSI.CAdES.detached' and validation == 'Signature is Valid.']
-    same_signed = sorted(name for name, kind, validation in pdfsig(base64.b64decode(check['same_pdf']))
-                         if kind == 'ETSI.CAdES.detached' and validation == 'Signature is Valid.')
+    sample = [s.name for s in pdfsig(base64.b64decode(check['sample_pdf']), trust_roots)
+              if s.kind == 'ETSI.CAdES.detached' and s.validation == 'Signature is Valid.']
+    same_signed = sorted(s.name for s in pdfsig(base64.b64decode(check['same_pdf']), trust_roots)
+                         if s.kind == 'ETSI.CAdES.detached' and s.validation == 'Signature is Valid.')
     expected_same = sorted(f"FIELD_{check['same_number']}_{signer}" for signer in check['same_signer_ids'])
     print(f"signers signed: {signed}/{len(check['states'])}; valid signatures in a sample PDF (pdfsig): "
           f"{len(sample)}")

@@ -18,7 +18,7 @@ die() { echo "error: $*" >&2; exit 1; }
 # Debian packages the product and its tests need: the HSM, the independent
 # PDF checkers, the browser for portal tours, CJK fonts for stamps and
 # filled fields, libpq for psycopg2.
-DEBIAN_PACKAGES=(softhsm2 poppler-utils qpdf chromium fonts-ipaexfont fonts-noto-cjk libpq-dev python3-venv wkhtmltopdf)
+DEBIAN_PACKAGES=(softhsm2 poppler-utils libnss3-tools qpdf chromium fonts-ipaexfont fonts-noto-cjk fonts-morisawa-bizud-gothic libpq-dev python3-venv wkhtmltopdf)
 
 install_system_packages() {
     local missing=() pkg

@@ -23,6 +23,7 @@ from esign_municipal.engine.trust import as_asn1_cert
 from esign_municipal.engine.validation import validate_pdf
 from external_signing import (  # noqa: F401 (fixtures)
     EXTERNAL_FIELD, external_status, party, party_timestamper, sign_externally, timestamp_externally)
+from esign_hsm.testing import pdf_checks
 from signing_support import fresh_context, pdfsig, pki, pki_server, qpdf_check, signer, timestamper, tsa  # noqa: F401
 
 OURS = ('FIELD_7_1', 'FIELD_7_2')
@@ -67,12 +68,11 @@ def assert_ours_valid(data, pki, our_signatures):
         assert status.bottom_line and status.timestamp_validity.trusted, status.pretty_print_details()
 
 
-def assert_pdfsig_all_valid(data, approvals):
-    """pdfsig verifies each approval signature; it (22.12) lists document timestamps without verifying them."""
-    found = pdfsig(data)
-    assert [(name, validation) for name, kind, validation in found if kind != 'unknown'] == \
-        [(name, 'Signature is Valid.') for name in approvals], found
-    return found
+def assert_pdfsig_all_valid(data, approvals, trust_roots):
+    """pdfsig verifies each approval signature and its certificate's chain to
+    `trust_roots`; OpenSSL each document timestamp (theirs and ours)."""
+    timestamps = [found for found in pdfsig(data, trust_roots) if found.kind == pdf_checks.POPPLER_TIMESTAMP_KIND]
+    return pdf_checks.assert_pdfsig_verdict(data, trust_roots, approvals, doc_timestamps=len(timestamps))
 
 
 # -- (a) an approval signature of the other party ---------------------------------------------
@@ -91,7 +91,7 @@ def signed_elsewhere(request, party, party_timestamper):
 
 def test_approval_signed_pdf_through_an_envelope(pki, pki_server, signer, timestamper, party, signed_elsewhere):
     theirs, their_count = signed_elsewhere
-    assert_pdfsig_all_valid(theirs, [EXTERNAL_FIELD])
+    assert_pdfsig_all_valid(theirs, [EXTERNAL_FIELD], [party.root])
     assert_theirs_intact(theirs, party)
     info = inspect_pdf(theirs)
     assert (info.signature_count, info.mdp_permission, info.field_locks) == (their_count, None, [])
@@ -99,7 +99,7 @@ def test_approval_signed_pdf_through_an_envelope(pki, pki_server, signer, timest
     final = through_the_envelope(theirs, signer, timestamper, pki, our_fields())
 
     qpdf_check(final)
-    found = assert_pdfsig_all_valid(final, [EXTERNAL_FIELD, *OURS])
+    found = assert_pdfsig_all_valid(final, [EXTERNAL_FIELD, *OURS], [pki.root.cert, party.root])
     assert len(found) == their_count + 3, found  # theirs, ours, our document timestamp
     status = assert_theirs_intact(final, party)
     assert status.modification_level == ModificationLevel.FORM_FILLING
@@ -159,7 +159,7 @@ def test_certified_pdf_takes_invisible_signatures_only(pki, signer, timestamper,
 
     final = through_the_envelope(theirs, signer, timestamper, pki, our_fields(visible_first=False))
     qpdf_check(final)
-    assert_pdfsig_all_valid(final, [EXTERNAL_FIELD, *OURS])
+    assert_pdfsig_all_valid(final, [EXTERNAL_FIELD, *OURS], [pki.root.cert, party.root])
     status = assert_theirs_intact(final, party)
     assert PdfFileReader(io.BytesIO(final)).embedded_regular_signatures[0].docmdp_level == permission
     assert status.modification_level == ModificationLevel.FORM_FILLING
@@ -228,7 +228,7 @@ def test_their_field_lock_is_respected(pki, signer, timestamper, party):
                              lock=sig_fields.FieldMDPSpec(sig_fields.FieldMDPAction.INCLUDE, fields=['ContractorName']))
     assert inspect_pdf(theirs).field_locks
     final = through_the_envelope(theirs, signer, timestamper, pki, our_fields())
-    assert_pdfsig_all_valid(final, [EXTERNAL_FIELD, *OURS])
+    assert_pdfsig_all_valid(final, [EXTERNAL_FIELD, *OURS], [pki.root.cert, party.root])
     assert_theirs_intact(final, party)
 
     prefix_lock = sign_externally(samples.simple_pdf(1), party,

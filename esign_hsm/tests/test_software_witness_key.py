@@ -78,9 +78,8 @@ class TestSoftwareWitnessKey(TransactionCase):
         self.assertNotIn(PASSWORD, output)
         self.assertNotIn(key_line, output)
 
-        report = pdf_checks.pdfsig_report(pdf)
-        self.assertIn('Signature Validation: Signature is Valid.', report)
-        self.assertIn('Signer Certificate Common Name: Test Witness Signing', report)
+        signature, = pdf_checks.assert_pdfsig_verdict(pdf, [self.pki.root.cert], ['Witness'])  # valid, chain trusted
+        self.assertEqual(signature.signer, 'Test Witness Signing')
         status = pdf_checks.pyhanko_status(pdf, self.pki.root.cert)
         self.assertTrue(status.intact and status.valid and status.trusted, status.pretty_print_details())
 
@@ -178,7 +177,8 @@ class TestSoftwareWitnessKey(TransactionCase):
         with self.custody._witness_signer(self.company) as rotated:
             self.assertIsNot(rotated, first)
             pdf = pdf_checks.sign_pdf(rotated, pdf_checks.one_page_pdf('after rotation'))
-        self.assertIn('Signer Certificate Common Name: Other Witness Signing', pdf_checks.pdfsig_report(pdf))
+        signature, = pdf_checks.assert_pdfsig_verdict(pdf, [other.root.cert], ['Witness'])
+        self.assertEqual(signature.signer, 'Other Witness Signing')
         kept = [signer for (db, company), (_stamp, signer) in esign_witness_key._software_signers.items()
                 if db == self.env.cr.dbname and company == self.company.id]
         self.assertEqual(kept, [rotated], 'the retired key does not stay unsealed in memory')

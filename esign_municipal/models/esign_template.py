@@ -22,6 +22,11 @@ class EsignTemplate(models.Model):
     document_ids = fields.One2many('esign.template.document', 'template_id', string='Documents', copy=True)
     role_ids = fields.One2many('esign.template.role', 'template_id', string='Signer roles', copy=True)
 
+    def unlink(self):
+        # The documents' encrypted files go with them (the database's cascade would leave them).
+        self.document_ids.unlink()
+        return super().unlink()
+
     def action_open_field_editor(self):
         self.ensure_one()
         return {

@@ -7,6 +7,7 @@ from . import test_envelope_crons
 from . import test_envelope_actions
 from . import test_envelope_access
 from . import test_purchase
+from . import test_template_vault
 from . import test_field_editor
 from . import test_staff_settings
 from . import test_staff_mfa

@@ -3,13 +3,17 @@
 A throw-away PKI whose CRLs and OCSP are served on loopback, a real RFC 3161
 TSA on loopback, the demo witness key stored through esign_hsm's custody (so
 signing goes through the vault's key-encryption key), PDFs generated with
-reportlab, and the independent checks (pdfsig, qpdf, pyHanko) on what comes out.
+reportlab, and the independent checks on what comes out: pdfsig (certificate
+chains against an NSS database trusting the test root; esign_hsm.engine.testing),
+OpenSSL for document timestamps, qpdf, pyHanko.
 """
 import base64
 import io
+import os
 import re
 import subprocess
 import tempfile
+import uuid
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
@@ -19,11 +23,14 @@ from reportlab.pdfgen import canvas
 
 from odoo.tests.common import TransactionCase, new_test_user
 
+from odoo.addons.esign_hsm.testing import pdf_checks
 from odoo.addons.esign_hsm.testing.pki import build_pki
 from odoo.addons.esign_hsm.testing.pki_server import PkiServer
 from odoo.addons.esign_hsm.testing.tsa_server import TsaServer
 
 from ..engine.trust import as_asn1_cert
+
+pdfsig = pdf_checks.pdfsig  # pdfsig(data, trust_roots) -> [pdf_checks.PdfsigSignature]
 
 
 def make_pdf(title='Contract', pages=1):
@@ -40,23 +47,6 @@ def make_pdf(title='Contract', pages=1):
     return buffer.getvalue()
 
 
-def pdfsig(data):
-    """[(field name, signature type, validation line)] of the signed fields, as poppler reports them."""
-    with tempfile.NamedTemporaryFile(suffix='.pdf') as handle:
-        handle.write(data)
-        handle.flush()
-        result = subprocess.run(['pdfsig', '-nocert', handle.name], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    found = []
-    for block in re.split(r'^Signature #\d+:$', result.stdout, flags=re.M)[1:]:
-        if 'is not signed' in block:
-            continue
-        found.append((re.search(r'Signature Field Name: (.*)', block).group(1).strip(),
-                      re.search(r'Signature Type: (.*)', block).group(1).strip(),
-                      re.search(r'Signature Validation: (.*)', block).group(1).strip()))
-    return found
-
-
 def pdf_text(data):
     """The text of a PDF, as poppler's pdftotext extracts it (-layout)."""
     with tempfile.NamedTemporaryFile(suffix='.pdf') as handle:
@@ -64,6 +54,62 @@ def pdf_text(data):
         handle.flush()
         return subprocess.run(['pdftotext', '-layout', handle.name, '-'], capture_output=True, text=True,
                               timeout=60, check=True).stdout
+
+
+# Kangxi radicals (U+2F00-U+2FDF) and the CJK radicals supplement (U+2E80-U+2EFF): what a PDF's
+# text gives instead of 文, 日, 長 ... when its ToUnicode map names the radical that shares the
+# ideograph's glyph in the font.
+CJK_RADICALS = re.compile('[\u2e80-\u2eff\u2f00-\u2fdf]')
+
+
+def assert_text_as_shown(case, data, words):
+    """The text extracted from the PDF (copy, search, screen readers) holds
+    `words` exactly, and no radical in place of an ideograph."""
+    text = pdf_text(data)
+    flat = ' '.join(text.split())
+    for word in words:
+        case.assertIn(word, flat)
+    case.assertFalse(CJK_RADICALS.findall(text), f'radicals instead of ideographs in: {flat[:300]}')
+
+
+def distinctive_runs(data, size=48, count=6):
+    """A few byte runs of `data` with many different bytes (compressed
+    streams, DER), spread over it: found anywhere, they show `data` was
+    stored in clear (as in tests/test_restore_contracts.py)."""
+    step = max((len(data) - size) // (count * 8), 1)
+    runs = [data[offset:offset + size] for offset in range(0, len(data) - size, step)]
+    distinctive = [run for run in runs if len(set(run)) >= 24]
+    return distinctive[::max(len(distinctive) // count, 1)][:count]
+
+
+def marked_pdf(label):
+    """A one-page PDF whose content stream holds a marker found in no other file."""
+    marker = f'{label}-{uuid.uuid4().hex}'
+    return pdf_checks.one_page_pdf(marker), marker.encode()
+
+
+def places_in_clear(env, runs):
+    """Where the byte strings `runs` (a marker, or distinctive_runs of a file)
+    are found in clear: 'database' (attachments' db_datas) and the paths of
+    this database's filestore files (vault ciphertexts included)."""
+    env.flush_all()
+    places = []
+    for run in runs:
+        env.cr.execute('SELECT count(*) FROM ir_attachment WHERE position(%s in db_datas) > 0', [run])
+        if env.cr.fetchone()[0]:
+            places.append('database')
+    filestore = env['ir.attachment']._filestore()
+    for folder, _dirs, names in os.walk(filestore):
+        for name in names:
+            with open(os.path.join(folder, name), 'rb') as file:
+                content = file.read()
+            if any(run in content for run in runs):
+                places.append(os.path.join(folder, name))
+    return places
+
+
+def assert_nowhere_in_clear(case, runs, what):
+    case.assertFalse(places_in_clear(case.env, runs), f'{what} is stored in clear')
 
 
 def pdf_field_names(data):
@@ -152,12 +198,10 @@ class EsignCase(TransactionCase):
     # -- checking signed PDFs --------------------------------------------------------
 
     def assert_signed(self, data, signature_fields, doc_timestamps=0):
-        """pdfsig, qpdf and pyHanko (trusting only the test root) agree the PDF is validly signed."""
+        """pdfsig (OpenSSL for document timestamps), qpdf and pyHanko, each
+        trusting only the test root, agree the PDF is validly signed."""
         self.assertTrue(qpdf_ok(data), 'qpdf --check fails on the signed PDF')
-        approvals = [(name, validation) for name, kind, validation in pdfsig(data)
-                     if kind == 'ETSI.CAdES.detached']
-        self.assertEqual(sorted(name for name, _ in approvals), sorted(signature_fields))
-        self.assertTrue(all(v == 'Signature is Valid.' for _, v in approvals), approvals)
+        pdf_checks.assert_pdfsig_verdict(data, [self.pki.root.cert], signature_fields, doc_timestamps)
         reader = PdfFileReader(io.BytesIO(data))
         context = ValidationContext(trust_roots=[as_asn1_cert(self.pki.root.cert)])
         for signature in reader.embedded_regular_signatures:

@@ -4,7 +4,7 @@ from odoo.tests import tagged
 
 from ..engine.validation import validate_pdf
 from .archive_common import REQUEST, ArchiveCase
-from .common import pdf_text
+from .common import assert_text_as_shown, pdf_text
 
 
 @tagged('post_install', '-at_install')
@@ -14,7 +14,7 @@ class TestArchiveOnCompletion(ArchiveCase):
     every step is in the operation log."""
 
     def test_completed_envelope_is_archived_with_its_certificate(self):
-        envelope = self.complete_envelope(documents={'業務委託契約書': 2, '送付状': 1})
+        envelope = self.complete_envelope(documents={'業務委託契約書': 2, '送付状': 1}, name='文書管理システム 長期保守')
         contract = envelope.contract_ids
         self.assertEqual(len(contract), 1)
         self.assertEqual((contract.number, contract.name, contract.source), (envelope.number, envelope.name,
@@ -43,6 +43,9 @@ class TestArchiveOnCompletion(ArchiveCase):
         report = validate_pdf(pdf, trust_roots=[self.pki.root.cert])
         self.assertEqual(report.verdict, 'valid', report.to_dict())
         self.assertTrue(report.document_timestamped, 'the certificate carries a document timestamp')
+        self.assert_signed(pdf, [], doc_timestamps=1)  # and pdfsig / OpenSSL agree
+        # Its Japanese is text as shown: 文書 and 長期, not the radicals ⽂ (U+2F42) and ⻑ (U+2ED1).
+        assert_text_as_shown(self, pdf, ['文書管理システム 長期保守', '業務委託契約書', '送付状', 'デモ市'])
         text = pdf_text(pdf)
         flat, packed = ' '.join(text.split()), ''.join(text.split())
         for expected in (envelope.number, 'Taro Yamada', 'Approver Sato', REQUEST['ip'], '198.51.100.20',

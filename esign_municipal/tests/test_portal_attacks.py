@@ -63,8 +63,8 @@ class TestPortalAttacks(PortalCase):
         return f'/esign/sign/{(signer or self.signer).id}/complete'
 
     def signatures(self, document):
-        return [name for name, kind, _validation in pdfsig(document._read_pdf('current'))
-                if kind == 'ETSI.CAdES.detached']
+        return [s.name for s in pdfsig(document._read_pdf('current'), [self.pki.root.cert])
+                if s.kind == 'ETSI.CAdES.detached']
 
     # -- tokens ----------------------------------------------------------------------
 

@@ -1,12 +1,12 @@
 import base64
-import os
 
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, HttpCase, tagged
 from odoo.tests.common import new_test_user
 
-from .common import EsignCase, make_pdf, pdf_field_names
+from .common import (EsignCase, assert_nowhere_in_clear, distinctive_runs, make_pdf, marked_pdf, pdf_field_names,
+                     places_in_clear)
 
 
 class PurchaseCase(EsignCase):
@@ -71,6 +71,7 @@ class TestPurchaseIntegration(PurchaseCase):
         # Filled in from the order.
         self.assertEqual(wizard.vendor_contact_id, self.contractor)
         self.assertEqual(wizard.attachment_ids.mapped('name'), ['Specification.pdf'])
+        self.assertEqual(wizard.order_attachments, 'keep', 'the order keeps its files unless asked')
         action = wizard.action_send()
         envelope = self.env['esign.envelope'].browse(action['res_id'])
 
@@ -118,6 +119,29 @@ class TestPurchaseIntegration(PurchaseCase):
         self.assertEqual(order.message_ids[0].attachment_ids, signed)
         # A second envelope from the same order does not take the links for attachments of the order.
         self.assertEqual(order._esign_pdf_attachments().mapped('name'), ['Specification.pdf'])
+
+    def test_order_attachments_moved_into_the_envelope_leave_no_copy_in_clear(self):
+        order = self.make_order()
+        specification, marker = marked_pdf('SPECIFICATION')
+        attachment = self.env['ir.attachment'].with_user(self.officer).create({
+            'name': 'Specification.pdf', 'raw': specification, 'mimetype': 'application/pdf',
+            'res_model': 'purchase.order', 'res_id': order.id})
+        self.assertTrue(places_in_clear(self.env, [marker]), 'the search finds the file while the order has it')
+        wizard = self.wizard_for(order, order_attachments='move')
+        envelope = self.env['esign.envelope'].browse(wizard.action_send()['res_id'])
+        self.assertEqual(envelope.state, 'sent')
+        document = envelope.document_ids.filtered(lambda d: d.source == 'order_attachment')
+        self.assertEqual(document._read_pdf('original'), specification, 'the envelope holds the file, encrypted')
+        self.assertFalse(attachment.exists())
+        self.assertFalse(order._esign_pdf_attachments())
+        # The order's chatter says where the file went, with a link to the envelope.
+        note = order.message_ids[0].body
+        self.assertIn('Specification.pdf', note)
+        self.assertIn(f'data-oe-model="esign.envelope" data-oe-id="{envelope.id}"', note)
+        # Nothing in clear in the database; the filestore once Odoo has collected the deleted
+        # file (the wizard asks for that right after its transaction commits).
+        self.env['ir.attachment']._gc_file_store_unsafe()
+        assert_nowhere_in_clear(self, [marker], 'the moved attachment')
 
     def test_files_uploaded_in_the_wizard_do_not_stay_in_clear(self):
         order = self.make_order()
@@ -213,16 +237,6 @@ class TestPurchaseIntegration(PurchaseCase):
         self.assertEqual((orders - order).esign_envelope_ids.state, 'sent')
 
 
-def distinctive_runs(data, size=48, count=6):
-    """A few byte runs of `data` with many different bytes (compressed
-    streams, DER), spread over it: found anywhere, they show `data` was
-    stored in clear (as in tests/test_restore_contracts.py)."""
-    step = max((len(data) - size) // (count * 8), 1)
-    runs = [data[offset:offset + size] for offset in range(0, len(data) - size, step)]
-    distinctive = [run for run in runs if len(set(run)) >= 24]
-    return distinctive[::max(len(distinctive) // count, 1)][:count]
-
-
 @tagged('post_install', '-at_install')
 class TestPurchaseSignedLinks(HttpCase, PurchaseCase):
     """The signed PDFs of an envelope sent from a purchase order: linked on the
@@ -261,18 +275,7 @@ class TestPurchaseSignedLinks(HttpCase, PurchaseCase):
         # What signing added to the original: the signatures, their timestamps, the validation data.
         runs = distinctive_runs(signed[len(original):])
         self.assertGreaterEqual(len(runs), 4, 'too few distinctive bytes to look for')
-        self.env.flush_all()
-        for run in runs:
-            self.env.cr.execute('SELECT count(*) FROM ir_attachment WHERE position(%s in db_datas) > 0', [run])
-            self.assertEqual(self.env.cr.fetchone()[0], 0, 'a signed PDF is in the database in clear')
-        # Every file of this database's filestore: attachments of every model, vault ciphertexts included.
-        filestore = self.env['ir.attachment']._filestore()
-        files = [os.path.join(folder, name) for folder, _dirs, names in os.walk(filestore) for name in names]
-        self.assertTrue(files)
-        for path in files:
-            with open(path, 'rb') as file:
-                content = file.read()
-            self.assertFalse(any(run in content for run in runs), f'{path} holds a signed PDF in clear')
+        assert_nowhere_in_clear(self, runs, 'a signed PDF')
         self.assertEqual(self.signed_links(order).type, 'url')
 
     def test_officer_opens_the_signed_pdf_from_the_order(self):

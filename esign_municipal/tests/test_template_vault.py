@@ -1,0 +1,90 @@
+import base64
+
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import HttpCase, tagged
+
+from .common import EsignCase, assert_nowhere_in_clear, make_pdf, marked_pdf, places_in_clear
+
+
+@tagged('post_install', '-at_install')
+class TestTemplateVault(EsignCase, HttpCase):
+    """The blank forms of templates are kept encrypted in esign_hsm's vault,
+    like every other document: never as a plain attachment."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = cls.env.ref('base.user_admin')
+        cls.template = cls.env['esign.template'].with_user(cls.manager).create({
+            'name': 'Standard NDA',
+            'role_ids': [Command.create({'name': 'Contractor', 'role': 'contractor', 'signing_order': 1})],
+        })
+
+    def add_document(self, pdf, name='機密保持契約書'):
+        return self.env['esign.template.document'].with_user(self.manager).create({
+            'template_id': self.template.id, 'name': name, 'filename': 'nda.pdf', 'pdf_file': base64.b64encode(pdf)})
+
+    def test_form_is_encrypted_and_reads_back(self):
+        pdf, marker = marked_pdf('TEMPLATE-FORM')
+        document = self.add_document(pdf)
+        self.assertEqual(document.page_count, 1)
+        blob = document.sudo().blob_id
+        self.assertTrue(blob, 'kept in the vault')
+        self.assertNotIn(b'%PDF', blob.attachment_id.raw)
+        self.assertFalse(self.env['ir.attachment'].sudo().search_count(
+            [('res_model', '=', 'esign.template.document')]), 'no plain attachment of the form')
+        assert_nowhere_in_clear(self, [marker], 'a template PDF')
+        # Those who may read the template read the form, through the ORM and through the field
+        # editor's /web/content link.
+        self.assertEqual(document.with_user(self.officer)._read_pdf(), pdf)
+        self.assertEqual(base64.b64decode(document.with_user(self.officer).pdf_file), pdf)
+        self.authenticate(self.officer.login, self.officer.login)
+        response = self.url_open(self.template.esign_editor_load()['documents'][0]['url'])
+        self.assertEqual((response.status_code, response.content), (200, pdf))
+
+    def test_replaced_copied_and_deleted_forms_leave_no_file_behind(self):
+        document = self.add_document(make_pdf('First form'))
+        first = document.sudo().blob_id
+        second_pdf = make_pdf('Second form', 3)
+        document.with_user(self.manager).pdf_file = base64.b64encode(second_pdf)
+        self.assertFalse(first.exists(), 'the replaced version goes')
+        self.assertEqual((document._read_pdf(), document.page_count), (second_pdf, 3))
+
+        copy = self.template.with_user(self.manager).copy()
+        copied = copy.document_ids
+        self.assertEqual(copied._read_pdf(), second_pdf)
+        self.assertNotEqual(copied.sudo().blob_id, document.sudo().blob_id, 'each form has its own key')
+
+        blobs = (document | copied).sudo().blob_id
+        (self.template | copy).with_user(self.manager).unlink()
+        self.assertFalse(blobs.exists())
+
+    def test_a_template_document_needs_its_pdf(self):
+        with self.assertRaisesRegex(UserError, 'has no PDF file'), self.env.cr.savepoint():
+            self.env['esign.template.document'].with_user(self.manager).create(
+                {'template_id': self.template.id, 'name': 'Empty form'})
+        with self.assertRaisesRegex(UserError, 'is not a PDF file'), self.env.cr.savepoint():
+            self.add_document(b'Hello, not a PDF')
+        self.assertFalse(self.template.document_ids)
+
+    def test_a_form_stored_before_the_vault_moves_into_it_when_replaced(self):
+        """Databases made before the vault held templates keep their forms as
+        plain attachments of pdf_file: still read, moved when replaced."""
+        document = self.add_document(make_pdf('Form'))
+        old_pdf, marker = marked_pdf('FORM-IN-CLEAR')
+        blob = document.sudo().blob_id
+        document.sudo().blob_id = False
+        blob.unlink()
+        legacy = self.env['ir.attachment'].sudo().create({
+            'name': 'pdf_file', 'raw': old_pdf, 'res_model': document._name, 'res_id': document.id,
+            'res_field': 'pdf_file'})
+        document.invalidate_recordset()
+        self.assertEqual(document.with_user(self.officer)._read_pdf(), old_pdf)
+        self.assertTrue(places_in_clear(self.env, [marker]))
+        document.with_user(self.manager).pdf_file = base64.b64encode(old_pdf)
+        self.assertFalse(legacy.exists())
+        self.assertTrue(document.sudo().blob_id)
+        self.assertEqual(document._read_pdf(), old_pdf)
+        self.env['ir.attachment']._gc_file_store_unsafe()  # Odoo's filestore clean-up
+        assert_nowhere_in_clear(self, [marker], 'the replaced form')
