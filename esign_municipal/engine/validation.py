@@ -231,7 +231,7 @@ def _overall_verdict(reports):
     """The worst of the signatures' verdicts, except that signatures and
     timestamps made elsewhere leave the document valid ('valid_with_external')
     when the newest signature or timestamp, which covers all the others, is
-    valid and trusted here: this service vouches for the file as a whole."""
+    valid and trusted here (a signature added after ours is not vouched for)."""
     worst = min((r.verdict for r in reports), key=VERDICT_ORDER.index)
     if worst != 'untrusted':
         return worst
