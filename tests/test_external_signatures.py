@@ -15,6 +15,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 import samples
+from esign_hsm.testing.pki import build_pki
 from esign_municipal.engine import form_fields, ltv, witness
 from esign_municipal.engine.errors import PdfRejected
 from esign_municipal.engine.fields import FieldSpec
@@ -25,6 +26,7 @@ from external_signing import (  # noqa: F401 (fixtures)
     EXTERNAL_FIELD, external_status, party, party_timestamper, sign_externally, timestamp_externally)
 from esign_hsm.testing import pdf_checks
 from signing_support import fresh_context, pdfsig, pki, pki_server, qpdf_check, signer, timestamper, tsa  # noqa: F401
+from test_tamper_corpus import flip_byte_in_page_content, overlay_content_after_signing
 
 OURS = ('FIELD_7_1', 'FIELD_7_2')
 ALLOWED = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING)
@@ -115,23 +117,43 @@ def test_approval_signed_pdf_through_an_envelope(pki, pki_server, signer, timest
     assert (external.field_name, external.kind) == (EXTERNAL_FIELD, 'signature')
     assert '外部 次郎' in external.signer and external.signing_time
     assert external.intact and external.valid and not external.trusted
-    assert external.trust_problem == 'unknown_ca' and external.verdict == 'untrusted'
+    assert external.trust_problem == 'unknown_ca' and external.verdict == 'untrusted' and external.external
     assert external.modification_level == 'form_filling'
     assert not any(p.startswith(('modified_after_signing', 'docmdp_violation', 'partial_coverage'))
                    for p in external.problems), external.problems
     if their_count == 1:
         # their own timestamp: intact, its TSA not trusted here
         assert external.timestamp_time and external.timestamp_intact and not external.timestamp_valid
-        assert 'timestamp_untrusted' in external.problems
+        assert external.timestamp_trust_problem == 'unknown_ca' and 'timestamp_untrusted' in external.problems
     else:
         # their document timestamp: listed, intact, its TSA not trusted here
         their_stamp = report.signatures[1]
         assert their_stamp.kind == 'document_timestamp' and their_stamp.field_name == 'OtherServiceTimestamp'
-        assert their_stamp.timestamp_intact and their_stamp.trust_problem == 'unknown_ca'
+        assert their_stamp.timestamp_intact and their_stamp.trust_problem == 'unknown_ca' and their_stamp.external
     ours = report.signatures[their_count:]
     assert [sig.field_name for sig in ours] == [*OURS, f'TIMESTAMP_{their_count}']
-    assert all(sig.verdict == 'valid' and sig.ltv and sig.trust_problem == '' for sig in ours), ours
-    assert report.verdict == 'untrusted' and report.document_timestamped
+    assert all(sig.verdict == 'valid' and sig.ltv and sig.trust_problem == '' and not sig.external
+               for sig in ours), ours
+    # Valid, with a note: theirs intact but not ours to vouch for; ours and the final timestamp trusted.
+    assert report.verdict == 'valid_with_external' and report.document_timestamped
+    assert_verdicts_after_completion(final, pki, party)
+
+
+def assert_verdicts_after_completion(final, pki, party):
+    """The four verdicts of the same completed file, and what tampering with it yields."""
+    def verdict(data, *roots):
+        return validate_pdf(data, trust_roots=list(roots)).verdict
+
+    # Everything trusted (their root too); nothing trusted but theirs: our chain is not vouched for.
+    assert verdict(final, pki.root.cert, party.root) == 'valid'
+    assert verdict(final, party.root) == 'untrusted'
+    assert verdict(final, build_pki(prefix='Stranger').root.cert) == 'untrusted'
+    # A signature of another party after our final timestamp: the newest is not ours, so not vouched for.
+    assert verdict(sign_externally(final, party, field_name='LaterSignature'), pki.root.cert) == 'untrusted'
+    # Tampering after completion: a changed byte of the signed content, or content drawn over a page.
+    report = validate_pdf(flip_byte_in_page_content(final, None), trust_roots=[pki.root.cert])
+    assert report.verdict == 'invalid' and not report.signatures[0].intact and not report.signatures[0].external
+    assert verdict(overlay_content_after_signing(final, None), pki.root.cert) == 'modified'
 
 
 def test_signed_pdf_takes_no_form_fields(party):
@@ -164,8 +186,10 @@ def test_certified_pdf_takes_invisible_signatures_only(pki, signer, timestamper,
     assert PdfFileReader(io.BytesIO(final)).embedded_regular_signatures[0].docmdp_level == permission
     assert status.modification_level == ModificationLevel.FORM_FILLING
     assert_ours_valid(final, pki, OURS)
-    external = validate_pdf(final, trust_roots=[pki.root.cert]).signatures[0]
-    assert external.verdict == 'untrusted' and 'docmdp_violation' not in external.problems
+    report = validate_pdf(final, trust_roots=[pki.root.cert])
+    external = report.signatures[0]
+    assert external.verdict == 'untrusted' and external.external and 'docmdp_violation' not in external.problems
+    assert report.verdict == 'valid_with_external'
 
 
 def test_why_a_visible_signature_is_refused_on_a_certified_pdf(signer, timestamper, party):
@@ -242,7 +266,10 @@ def test_their_field_lock_is_respected(pki, signer, timestamper, party):
 def test_report_tells_an_unknown_authority_from_a_broken_signature(pki, party):
     """The report tells a signature made elsewhere (unknown CA) from a broken one."""
     theirs = sign_externally(samples.simple_pdf(1), party)
-    external, = validate_pdf(theirs, trust_roots=[pki.root.cert]).signatures
-    assert external.intact and external.valid and external.trust_problem == 'unknown_ca'
+    report = validate_pdf(theirs, trust_roots=[pki.root.cert])
+    external, = report.signatures
+    assert external.intact and external.valid and external.trust_problem == 'unknown_ca' and external.external
+    # Nothing in it is this service's: intact, but not trusted here.
+    assert report.verdict == 'untrusted'
     trusted, = validate_pdf(theirs, trust_roots=[party.root]).signatures
-    assert trusted.verdict == 'valid' and trusted.trust_problem == ''
+    assert trusted.verdict == 'valid' and trusted.trust_problem == '' and not trusted.external

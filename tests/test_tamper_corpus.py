@@ -85,7 +85,8 @@ def test_renewed_contract_stays_valid(pki, contract):
 
 def test_first_timestamp_on_a_contract_signed_elsewhere(pki, contract):
     """Registered contracts: their own signatures stay intact, our document
-    timestamp is valid; another service's certificates are only 'untrusted'."""
+    timestamp is valid; another service's certificates are only 'untrusted',
+    and the contract is valid with them ('valid_with_external')."""
     other = build_pki(prefix='Other')
     from signing_support import witness_signer
     foreign = witness.sign_for_signer(
@@ -95,8 +96,9 @@ def test_first_timestamp_on_a_contract_signed_elsewhere(pki, contract):
     assert stamped.startswith(foreign)
     report = report_of(pki, stamped)
     their, ours = report.signatures
-    assert their.intact and their.valid and not their.trusted and their.verdict == 'untrusted'
+    assert their.intact and their.valid and not their.trusted and their.verdict == 'untrusted' and their.external
     assert ours.kind == 'document_timestamp' and ours.verdict == 'valid'
+    assert report.verdict == 'valid_with_external'
     unsigned = ltv.timestamp_document(samples.simple_pdf(1), timestamper=contract[2],
                                       validation_context=fresh_context(pki))
     assert report_of(pki, unsigned).verdict == 'valid'

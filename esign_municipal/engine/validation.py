@@ -4,6 +4,13 @@ For each signature: who, reason, signing time, timestamp time and TSA, whether
 the signed bytes are intact, what changed after it (pyHanko's modification
 analysis), whether the chain is trusted and whether the embedded validation
 data (LTV) suffices on its own; plus an overall verdict.
+
+A PDF signed elsewhere (署名互換) carries signatures and timestamps of another
+party whose certification authority this service does not know: intact, but
+not ours to vouch for. When every one of them is intact, nothing was changed
+beyond what signatures allow, and this service's own signatures and newest
+timestamp are trusted, the verdict is 'valid_with_external': valid, with a
+note, rather than 'untrusted'.
 """
 import dataclasses
 import datetime
@@ -21,8 +28,11 @@ from .pdf_prepare import open_reader
 from .trust import as_asn1_cert
 
 ALLOWED_LATER_CHANGES = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING)
-# worst first: the overall verdict is the worst of the signatures'
+# worst first: the overall verdict is the worst of the signatures' (see _overall_verdict)
 VERDICT_ORDER = ('invalid', 'modified', 'untrusted', 'valid')
+# Overall verdicts that say the document is valid: 'valid_with_external' when it
+# also holds intact signatures or timestamps made elsewhere (see _overall_verdict).
+VALID_VERDICTS = ('valid', 'valid_with_external')
 
 
 @dataclass
@@ -37,6 +47,7 @@ class SignatureReport:
     timestamp_tsa: str = ''
     timestamp_valid: bool = None  # intact, matching and trusted
     timestamp_intact: bool = None  # intact and matching, trusted or not
+    timestamp_trust_problem: str = ''  # as trust_problem, for the timestamp's authority
     intact: bool = False
     valid: bool = False
     trusted: bool = False
@@ -45,6 +56,9 @@ class SignatureReport:
     # AdES sub-indication (e.g. 'revoked_no_poe', 'out_of_bounds_no_poe')
     trust_problem: str = ''
     revoked: bool = False
+    # made elsewhere: intact, and not trusted only because its certificate (and
+    # its timestamp's, if any) comes from an authority unknown here
+    external: bool = False
     coverage: str = ''
     modification_level: str = ''
     ltv: bool = False
@@ -54,7 +68,8 @@ class SignatureReport:
 
 @dataclass
 class ValidationReport:
-    verdict: str  # valid / untrusted / modified / invalid / no_signatures / unreadable
+    # valid / valid_with_external / untrusted / modified / invalid / no_signatures / unreadable
+    verdict: str
     signatures: list = field(default_factory=list)
     ltv: bool = False
     document_timestamped: bool = False
@@ -87,9 +102,8 @@ def validate_pdf(data, *, trust_roots, validation_context=None):
     dss_kwargs = _dss_material(reader)
     roots = [as_asn1_cert(root) for root in trust_roots]
     reports = [_check(sig, roots, dss_kwargs, validation_context) for sig in embedded]
-    verdict = min((r.verdict for r in reports), key=VERDICT_ORDER.index)
     return ValidationReport(
-        verdict=verdict, signatures=reports,
+        verdict=_overall_verdict(reports), signatures=reports,
         ltv=all(r.ltv for r in reports),
         document_timestamped=any(r.kind == 'document_timestamp' for r in reports))
 
@@ -124,6 +138,7 @@ def _check(sig, roots, dss_kwargs, validation_context):
     _fill(report, sig, status, is_timestamp)
     report.ltv = _ltv_present(sig, roots, dss_kwargs, report, is_timestamp)
     report.verdict = _verdict(report)
+    report.external = _made_elsewhere(report)
     return report
 
 
@@ -146,6 +161,7 @@ def _fill(report, sig, status, is_timestamp):
         report.timestamp_tsa = report.signer
         report.timestamp_intact = status.intact and status.valid
         report.timestamp_valid = report.timestamp_intact and status.trusted
+        report.timestamp_trust_problem = report.trust_problem
         return
     report.signing_time = sig.self_reported_timestamp
     if getattr(status, 'docmdp_ok', None) is False:
@@ -156,6 +172,7 @@ def _fill(report, sig, status, is_timestamp):
         report.timestamp_tsa = timestamp.signing_cert.subject.human_friendly
         report.timestamp_intact = timestamp.intact and timestamp.valid
         report.timestamp_valid = report.timestamp_intact and timestamp.trusted
+        report.timestamp_trust_problem = _trust_problem(timestamp)
         if not (timestamp.intact and timestamp.valid):
             report.problems.append('timestamp_invalid')
         elif not timestamp.trusted:
@@ -198,3 +215,27 @@ def _verdict(report):
     if not report.trusted or report.revoked or 'timestamp_untrusted' in report.problems:
         return 'untrusted'
     return 'valid'
+
+
+def _made_elsewhere(report):
+    """Intact and unrevoked, and not trusted only because the signer's authority
+    (and the timestamp's, unless trusted) is unknown here: a signature or
+    timestamp of another party, which this service cannot vouch for."""
+    if not (report.intact and report.valid) or report.revoked or report.trust_problem != 'unknown_ca':
+        return False
+    return report.timestamp_valid is None or report.timestamp_valid or (
+        report.timestamp_intact and report.timestamp_trust_problem == 'unknown_ca')
+
+
+def _overall_verdict(reports):
+    """The worst of the signatures' verdicts, except that signatures and
+    timestamps made elsewhere leave the document valid ('valid_with_external')
+    when the newest signature or timestamp, which covers all the others, is
+    valid and trusted here (a signature added after ours is not vouched for)."""
+    worst = min((r.verdict for r in reports), key=VERDICT_ORDER.index)
+    if worst != 'untrusted':
+        return worst
+    untrusted = [r for r in reports if r.verdict == 'untrusted']
+    if all(r.external for r in untrusted) and reports[-1].verdict == 'valid':
+        return 'valid_with_external'
+    return 'untrusted'

@@ -16,6 +16,7 @@ from odoo.tools import config, str2bool
 from ..tools import archive_guard
 from ..tools.jst import jst_date
 from .esign_envelope import jst_today
+from .esign_signature_verifier import VERIFICATION_HELP, VERIFICATION_STATES
 
 # Metadata a manager may correct (through esign.contract.correct.wizard only).
 CORRECTABLE_FIELDS = ('name', 'reference', 'transaction_date', 'amount', 'currency_id', 'partner_id',
@@ -67,8 +68,8 @@ class EsignContract(models.Model):
     correction_count = fields.Integer(compute='_compute_counts', string='Corrections')
     has_audit_certificate = fields.Boolean(related='envelope_id.has_audit_certificate')
     verification_state = fields.Selection(
-        [('unverified', 'Not verified yet'), ('valid', 'Valid'), ('invalid', 'Problems found')],
-        string='Verification', default='unverified', required=True, readonly=True)
+        VERIFICATION_STATES, string='Verification', default='unverified', required=True, readonly=True,
+        help=VERIFICATION_HELP)
     verified_at = fields.Datetime(string='Last verified', readonly=True)
 
     _sql_constraints = [

@@ -8,6 +8,7 @@ from odoo.exceptions import UserError
 from ..engine import ltv, timestamp_info
 from ..tools import archive_guard, archive_pdf
 from ..tools.jst import jst_date, start_of_day_utc
+from .esign_signature_verifier import VERIFICATION_HELP, VERIFICATION_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -48,8 +49,8 @@ class EsignContractDocument(models.Model):
              'a renewal timestamp (延長タイムスタンプ) before then.')
     renewal_count = fields.Integer(string='Renewals', readonly=True)
     verification_state = fields.Selection(
-        [('unverified', 'Not verified yet'), ('valid', 'Valid'), ('invalid', 'Problems found')],
-        string='Verification', default='unverified', required=True, readonly=True)
+        VERIFICATION_STATES, string='Verification', default='unverified', required=True, readonly=True,
+        help=VERIFICATION_HELP)
     verified_at = fields.Datetime(string='Last verified', readonly=True)
     verification_message = fields.Char(string='Verification result', readonly=True)
 
@@ -202,9 +203,9 @@ class EsignContractDocument(models.Model):
         newest = ([sig for sig in report.signatures if sig.kind == 'document_timestamp'] or [None])[-1]
         for sig in report.signatures:
             # A signature or timestamp made elsewhere (署名互換), by an authority
-            # not trusted here, must be intact; its trust is not ours to vouch
+            # unknown here, must be intact; its trust is not ours to vouch
             # for. The newest document timestamp, the archive's own, must be trusted.
-            elsewhere = sig.trust_problem == 'unknown_ca' and sig is not newest
+            elsewhere = sig.external and sig is not newest
             if sig.kind == 'document_timestamp':
                 count += 1
                 if not (sig.intact and sig.valid and (sig.trusted or elsewhere)):
@@ -223,13 +224,18 @@ class EsignContractDocument(models.Model):
 
     def _esign_verify_timestamps(self):
         """Checks every timestamp of these documents again; records the
-        result on each document and in the operation log."""
+        result on each document and in the operation log. A document whose
+        timestamps verify and that carries signatures made elsewhere is
+        'valid_with_external' (counted in 'external'), with a note."""
         verifier = self.env['esign.signature.verifier']
-        failures, timestamps = [], 0
+        failures, timestamps, external = [], 0, 0
         now = fields.Datetime.now()
         for document in self:
+            signed_elsewhere = False
             try:
-                count, problems = document._esign_timestamp_problems(verifier._esign_validate(document._read_pdf()))
+                report = verifier._esign_validate(document._read_pdf())
+                count, problems = document._esign_timestamp_problems(report)
+                signed_elsewhere = any(sig.external for sig in report.signatures)
             except Exception as exc:  # noqa: BLE001 - the file cannot be read back (altered ciphertext, key missing)
                 _logger.warning('archive: %s of contract %s cannot be read: %s', document.name,
                                 document.contract_id.number, exc)
@@ -238,13 +244,20 @@ class EsignContractDocument(models.Model):
             timestamps += count
             if problems:
                 failures.append((document, ' '.join(problems)))
+                state, message = 'invalid', ' '.join(problems)[:250]
+            elif signed_elsewhere:
+                external += 1
+                state, message = 'valid_with_external', verifier._esign_external_note()
+            else:
+                state, message = 'valid', False
             with archive_guard.unlocked(archive_guard.VERIFICATION):
-                document.sudo().write({'verification_state': 'invalid' if problems else 'valid', 'verified_at': now,
-                                       'verification_message': ' '.join(problems)[:250] or False})
+                document.sudo().write({'verification_state': state, 'verified_at': now,
+                                       'verification_message': message})
         self.env['esign.operation.log']._esign_record(
             'verify_timestamps', documents=len(self), timestamps=timestamps, failed=len(failures),
+            external=external,
             failed_documents=[f'{document.contract_id.number}: {document.name}' for document, _p in failures])
-        return {'documents': len(self), 'timestamps': timestamps, 'failures': failures}
+        return {'documents': len(self), 'timestamps': timestamps, 'failures': failures, 'external': external}
 
     @api.model
     def _cron_verify_timestamps(self):

@@ -6,6 +6,12 @@ key, retired ones included, so old contracts stay verifiable) and the roots
 configured on the timestamp authorities. Only the validation data embedded in
 the PDF is used (no fetching): the report says whether the file proves
 itself, today and in ten years.
+
+A contract that also carries signatures or timestamps made elsewhere (署名互換:
+another party's own certification authority, unknown here) is valid when they
+are intact and ours are trusted: its report, and the archive's verification
+state, say 'valid' with a note that this service does not vouch for those
+other signatures ('valid_with_external'), never 'problems found'.
 """
 import hashlib
 
@@ -14,12 +20,19 @@ from cryptography.hazmat.primitives import hashes
 
 from odoo import api, models
 
-from ..engine.validation import validate_pdf
+from ..engine.validation import VALID_VERDICTS, validate_pdf
 from ..tools.jst import format_jst
 
-VERDICT_CLASSES = {'valid': 'success', 'untrusted': 'warning', 'modified': 'danger', 'invalid': 'danger',
-                   'no_signatures': 'secondary', 'unreadable': 'danger'}
+VERDICT_CLASSES = {'valid': 'success', 'valid_with_external': 'success', 'untrusted': 'warning',
+                   'modified': 'danger', 'invalid': 'danger', 'no_signatures': 'secondary', 'unreadable': 'danger'}
 ALLOWED_LEVELS = ('none', 'lta_updates', 'form_filling')
+# esign.contract's and esign.contract.document's verification_state (see _esign_verification_state)
+VERIFICATION_STATES = [('unverified', 'Not verified yet'), ('valid', 'Valid'),
+                       ('valid_with_external', 'Valid (with signatures made elsewhere)'),
+                       ('invalid', 'Problems found')]
+VERIFICATION_HELP = ("Valid (with signatures made elsewhere): the document is intact and this service's signatures "
+                     "and timestamps are trusted; it also carries signatures or timestamps of another party or "
+                     "service, intact, from a certification authority this service does not vouch for.")
 
 
 class EsignSignatureVerifier(models.AbstractModel):
@@ -45,6 +58,21 @@ class EsignSignatureVerifier(models.AbstractModel):
     def _esign_validate(self, data):
         return validate_pdf(data, trust_roots=self._esign_trust_roots())
 
+    # -- the archive's verification state ----------------------------------------------
+
+    @api.model
+    def _esign_verification_state(self, verdicts):
+        """esign.contract(.document)'s verification_state for the verdicts of its
+        files: valid (with signatures made elsewhere, if any has them), else invalid."""
+        if not verdicts or any(verdict not in VALID_VERDICTS for verdict in verdicts):
+            return 'invalid'
+        return 'valid_with_external' if 'valid_with_external' in verdicts else 'valid'
+
+    @api.model
+    def _esign_external_note(self):
+        return self.env._('Includes signatures or timestamps made elsewhere: intact, but from a certification '
+                          'authority this service does not vouch for.')
+
     # -- presenting a report -------------------------------------------------------------
 
     @api.model
@@ -54,6 +82,8 @@ class EsignSignatureVerifier(models.AbstractModel):
         verdicts = {
             'valid': _('Valid: every signature is intact and trusted, and the document has not been changed '
                        'since.'),
+            'valid_with_external': _("Valid: the document has not been changed, and this service's signatures "
+                                     "and timestamps are intact and trusted."),
             'untrusted': _('Intact, but a certificate is not trusted here (it was issued by a certification '
                            'authority this system does not know).'),
             'untrusted_revoked': _('Intact, but a certificate is not trusted: it was revoked or had expired, or '
@@ -70,6 +100,7 @@ class EsignSignatureVerifier(models.AbstractModel):
             'verdict': report.verdict,
             'verdict_text': verdicts.get(self._esign_verdict_key(report), report.verdict),
             'verdict_class': VERDICT_CLASSES.get(report.verdict, 'secondary'),
+            'verdict_note': self._esign_external_note() if report.verdict == 'valid_with_external' else '',
             'ltv': self._esign_yes_no(report.ltv),
             'document_timestamped': self._esign_yes_no(report.document_timestamped),
             'signatures': [self._esign_signature_values(sig) for sig in report.signatures],
@@ -94,10 +125,12 @@ class EsignSignatureVerifier(models.AbstractModel):
         # A signature made elsewhere, with a certificate of an authority this
         # service does not trust, is still a valid signature: say both.
         verdict_text = verdicts.get(sig.verdict, sig.verdict)
-        if sig.verdict == 'untrusted' and sig.trust_problem == 'unknown_ca':
+        verdict_class = VERDICT_CLASSES.get(sig.verdict, 'secondary')
+        if sig.verdict == 'untrusted' and sig.external:
             verdict_text = (_('Valid timestamp, timestamp authority not trusted by this service')
                             if sig.kind == 'document_timestamp'
                             else _("Valid signature, signer's certificate not trusted by this service"))
+            verdict_class = 'info'
         return {
             'field_name': sig.field_name,
             'kind': kinds.get(sig.kind, sig.kind),
@@ -118,7 +151,7 @@ class EsignSignatureVerifier(models.AbstractModel):
             'ltv': self._esign_yes_no(sig.ltv),
             'verdict': sig.verdict,
             'verdict_text': verdict_text,
-            'verdict_class': VERDICT_CLASSES.get(sig.verdict, 'secondary'),
+            'verdict_class': verdict_class,
             'problems': [self._esign_problem_text(problem) for problem in sig.problems],
         }
 

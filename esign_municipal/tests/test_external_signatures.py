@@ -16,14 +16,22 @@ from odoo.addons.esign_hsm.testing.pki import build_pki
 from odoo.addons.esign_timestamp.engine.rfc3161 import Rfc3161Client
 
 from ..engine.trust import as_asn1_cert
+from ..tools.jst import jst_date
 from .archive_common import ArchiveCase
 from .common import make_pdf, qpdf_ok
 from .external_signature_common import (
     EXTERNAL_FIELD, EXTERNAL_ORGANIZATION, EXTERNAL_SIGNER, external_party, external_status, sign_externally,
     timestamp_externally)
 from .portal_common import PortalCase
+from .test_archive_verification import add_overlay
 
 ALLOWED_LEVELS = (ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING)
+# The report on a contract that also carries a signature made elsewhere: valid, with a note.
+VALID_WITH_EXTERNAL = ("Valid: the document has not been changed, and this service&#39;s signatures and timestamps "
+                       "are intact and trusted.")
+EXTERNAL_NOTE = ('Includes signatures or timestamps made elsewhere: intact, but from a certification authority '
+                 'this service does not vouch for.')
+NOT_TRUSTED = 'Intact, but a certificate is not trusted here'
 
 
 @tagged('post_install', '-at_install')
@@ -58,6 +66,43 @@ class TestDocumentsSignedElsewhere(ArchiveCase, PortalCase):
                 'document_id': document.id, 'signer_id': signer.id, 'field_type': 'signature', 'page': 2,
                 'label': 'Signature'}))
         return envelope
+
+    def complete(self, envelope):
+        """Sends the envelope; the contractor then the approver sign: the contract is archived."""
+        envelope.with_user(self.officer).action_send()
+        contractor, approver = envelope.signer_ids.sorted('signing_order')
+        self.assertTrue(contractor._complete_signing({}, {'auth_method': 'email_link'}))
+        self.assertTrue(approver.with_user(self.approver)._complete_signing({}, {'auth_method': 'backoffice'}))
+        self.assertEqual(envelope.state, 'completed')
+        return envelope.contract_ids
+
+    def verify_contract(self, contract):
+        """The archive's report (署名検証) on the contract, as the auditor opens it."""
+        action = contract.with_user(self.auditor).action_verify_signatures()
+        return self.env['esign.verify.wizard'].browse(action['res_id'])
+
+    def verify_archived_day(self, contract):
+        """The auditor's batch check of the timestamps archived on the contract's day."""
+        day = jst_date(contract.archived_at)
+        wizard = self.env['esign.archive.verify.wizard'].with_user(self.auditor).create(
+            {'date_from': day, 'date_to': day})
+        wizard.action_verify()
+        return wizard
+
+    def assert_valid_with_a_note(self, contract):
+        """The archive shows the contract and its document valid, with the note, in both languages."""
+        for record in (contract, *contract.document_ids):
+            self.assertEqual(record.verification_state, 'valid_with_external', record)
+            for lang, label in (('en_US', 'Valid (with signatures made elsewhere)'),
+                                ('ja_JP', '有効（他で付与された署名を含む）')):
+                labels = dict(record._fields['verification_state']._description_selection(
+                    record.with_context(lang=lang).env))
+                self.assertEqual(labels[record.verification_state], label)
+        found = self.env['esign.contract'].with_user(self.auditor).search(
+            [('verification_state', '=', 'valid_with_external')])
+        self.assertEqual(found, contract, 'the filter "With signatures made elsewhere" finds it')
+        self.assertFalse(self.env['esign.contract'].search([('verification_state', '=', 'invalid')]),
+                         'not among the "Verification problems"')
 
     def our_fields(self, envelope):
         return [f'FIELD_{envelope.number}_{signer.id}' for signer in envelope.signer_ids.sorted('signing_order')]
@@ -124,37 +169,60 @@ class TestDocumentsSignedElsewhere(ArchiveCase, PortalCase):
         status = self.assert_theirs_and_ours_valid(final, envelope, theirs)
         self.assertEqual(status.modification_level, ModificationLevel.FORM_FILLING)
 
-        # The archive's report lists their signature: valid, its certificate not trusted here.
+        # The archive's report lists their signature: valid, its certificate not trusted here; the
+        # contract is valid, with a note that this service does not vouch for their signature.
         contract = envelope.contract_ids
-        action = contract.with_user(self.auditor).action_verify_signatures()
-        wizard = self.env['esign.verify.wizard'].browse(action['res_id'])
-        self.assertEqual(wizard.verdict, 'untrusted')
+        wizard = self.verify_contract(contract)
+        self.assertEqual(wizard.verdict, 'valid_with_external')
         html = str(wizard.report_html)
         for expected in (EXTERNAL_FIELD, EXTERNAL_SIGNER, EXTERNAL_ORGANIZATION, '承認', '東京',
+                         VALID_WITH_EXTERNAL, EXTERNAL_NOTE, 'alert-success',
                          "Valid signature, signer&#39;s certificate not trusted by this service",
                          'No: the certificate was issued by a certification authority this service does not trust.',
                          'Intact, but the timestamp authority is not trusted by this service.',
-                         'Only later signatures and the filling of their fields since.',
-                         'Intact, but a certificate is not trusted here', 'Approver Sato'):
+                         'Only later signatures and the filling of their fields since.', 'Approver Sato'):
             self.assertIn(expected, html)
-        self.assertNotIn('Changed after signing', html)
-        self.assertNotIn('>Invalid<', html)
-        # The archive's timestamp check is not tripped by the contractor's own TSA.
+        for unexpected in ('Changed after signing', '>Invalid<', '>Not trusted<', NOT_TRUSTED, 'alert-warning'):
+            self.assertNotIn(unexpected, html)
+        self.assert_valid_with_a_note(contract)
+        # The archive's timestamp check is not tripped by the contractor's own TSA: valid, with the note.
         result = contract.document_ids.sudo()._esign_verify_timestamps()
-        self.assertEqual(result['failures'], [])
+        self.assertEqual((result['failures'], result['external']), ([], 1))
         self.assertEqual(result['timestamps'], 4)  # theirs, our two signatures', our document timestamp
+        self.assertEqual(contract.document_ids.verification_message, EXTERNAL_NOTE)
+        batch = self.verify_archived_day(contract)
+        self.assertEqual((batch.document_count, batch.valid_count, batch.external_count, batch.failed_count),
+                         (1, 1, 1, 0))
+        self.assertFalse(batch.line_ids)
+        self.assert_valid_with_a_note(contract)
+
+        # The public page (/esign/verify) says the same to anyone holding the file.
+        self.env['ir.config_parameter'].sudo().set_param('esign_municipal.public_verification', 'True')
+        page = self.open('/esign/verify?lang=en_US')
+        response = self.opener.post(f'{self.base_url()}/esign/verify?lang=en_US', data={'csrf_token': self.csrf(page)},
+                                    files={'pdf': ('contract.pdf', final)}, timeout=120)
+        self.assertEqual(response.status_code, 200)
+        for expected in (VALID_WITH_EXTERNAL, EXTERNAL_NOTE, 'alert alert-success'):
+            self.assertIn(expected, response.text)
+        self.assertNotIn(NOT_TRUSTED, response.text)
+        self.assertIn('"verdict": "valid_with_external"', self.log_of(event='verify_signatures')[-1].details)
 
         # The same report in Japanese.
         ja = self.env['esign.verify.wizard'].with_user(self.officer).with_context(lang='ja_JP').create(
             {'pdf_file': base64.b64encode(final), 'filename': 'keiyaku.pdf'})
         ja.action_verify()
+        self.assertEqual(ja.verdict, 'valid_with_external')
         html = str(ja.report_html)
-        for expected in ('署名は有効です（署名者の証明書はこのサービスでは信頼されていません）',
+        for expected in ('有効: 文書は変更されておらず、このサービスの署名とタイムスタンプに改ざんはなく信頼できます。',
+                         '他で付与された署名またはタイムスタンプを含みます。改ざんはありませんが、このサービスが保証しない認証局によるものです。',
+                         '署名は有効です（署名者の証明書はこのサービスでは信頼されていません）',
                          'いいえ（このサービスが信頼していない認証局が発行した証明書です）',
                          '改ざんはありませんが、このタイムスタンプ局はこのサービスでは信頼されていません。'):
             self.assertIn(expected, html)
 
     def test_report_on_another_services_document_timestamp(self):
+        """Delivered by another service, before any envelope: nothing in it is this service's,
+        so it is intact but not trusted here (not 'valid'), each of its parts valid on its own."""
         stamped = timestamp_externally(self.signed_by_contractor(), self.party_tsa)
         wizard = self.env['esign.verify.wizard'].with_user(self.officer).create(
             {'pdf_file': base64.b64encode(stamped), 'filename': 'delivered.pdf'})
@@ -163,9 +231,49 @@ class TestDocumentsSignedElsewhere(ArchiveCase, PortalCase):
         html = str(wizard.report_html)
         for expected in ("Valid signature, signer&#39;s certificate not trusted by this service",
                          'Valid timestamp, timestamp authority not trusted by this service',
-                         'OtherServiceTimestamp', 'Gaibu Kensetsu Timestamp Authority',
-                         'Intact, but a certificate is not trusted here'):
+                         'OtherServiceTimestamp', 'Gaibu Kensetsu Timestamp Authority', NOT_TRUSTED):
             self.assertIn(expected, html)
+        self.assertNotIn(EXTERNAL_NOTE, html)
+
+        # Through an envelope, under our signatures and final timestamp, the same file is valid with a note.
+        contract = self.complete(self.draft_with(stamped))
+        wizard = self.verify_contract(contract)
+        self.assertEqual(wizard.verdict, 'valid_with_external')
+        html = str(wizard.report_html)
+        for expected in (VALID_WITH_EXTERNAL, EXTERNAL_NOTE, 'OtherServiceTimestamp',
+                         'Valid timestamp, timestamp authority not trusted by this service'):
+            self.assertIn(expected, html)
+        self.assertNotIn(NOT_TRUSTED, html)
+        self.assert_valid_with_a_note(contract)
+        batch = self.verify_archived_day(contract)
+        self.assertEqual((batch.valid_count, batch.external_count, batch.failed_count), (1, 1, 0))
+        self.assertEqual(batch.timestamp_count, 4, "their document timestamp, our two signatures', our final one")
+
+    def test_tampering_after_completion_is_invalid(self):
+        """A contract signed elsewhere gets no leniency once its bytes change: changed signed
+        content, or content drawn over a page, is 'Problems found' everywhere."""
+        contract = self.complete(self.draft_with(self.signed_by_contractor(timestamper=self.party_tsa)))
+        self.assertEqual(self.verify_contract(contract).verdict, 'valid_with_external')
+        final = contract.document_ids._read_pdf()
+        position = final.index(b'stream\n') + 40  # inside the first revision, signed by everyone
+        flipped = final[:position] + bytes([final[position] ^ 0x20]) + final[position + 1:]
+        for tampered, verdict, problem in ((flipped, 'invalid', 'were changed'),
+                                           (add_overlay(final), 'modified', 'The document was changed after')):
+            with self.subTest(verdict=verdict):
+                # Someone with database access points the archived document at the tampered file.
+                blob = self.env['esign.vault.blob'].sudo()._store(tampered, 'tampered.pdf')
+                self.env.cr.execute('UPDATE esign_contract_document SET blob_id = %s WHERE id = %s',
+                                    [blob.id, contract.document_ids.id])
+                self.env.invalidate_all()
+                wizard = self.verify_contract(contract)
+                self.assertEqual(wizard.verdict, verdict)
+                self.assertNotIn(EXTERNAL_NOTE, str(wizard.report_html))
+                self.assertEqual((contract.verification_state, contract.document_ids.verification_state),
+                                 ('invalid', 'invalid'))
+                batch = self.verify_archived_day(contract)
+                self.assertEqual((batch.valid_count, batch.external_count, batch.failed_count), (0, 0, 1))
+                self.assertIn(problem, batch.line_ids.problem)
+                self.assertEqual(contract.document_ids.verification_state, 'invalid')
 
     def test_signed_pdf_takes_no_text_field(self):
         envelope = self.draft_with(self.signed_by_contractor())
@@ -190,11 +298,7 @@ class TestDocumentsSignedElsewhere(ArchiveCase, PortalCase):
         self.assert_nothing_sent(envelope)
 
         envelope.signer_ids.with_user(self.officer).write({'signature_type': 'invisible'})
-        envelope.with_user(self.officer).action_send()
-        contractor, approver = envelope.signer_ids.sorted('signing_order')
-        self.assertTrue(contractor._complete_signing({}, {'auth_method': 'email_link'}))
-        self.assertTrue(approver.with_user(self.approver)._complete_signing({}, {'auth_method': 'backoffice'}))
-        self.assertEqual(envelope.state, 'completed')
+        self.complete(envelope)
         status = self.assert_theirs_and_ours_valid(envelope.document_ids._read_pdf('current'), envelope, theirs)
         self.assertEqual(status.modification_level, ModificationLevel.FORM_FILLING)
         reader = PdfFileReader(io.BytesIO(envelope.document_ids._read_pdf('current')))

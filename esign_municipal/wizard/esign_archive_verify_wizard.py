@@ -23,6 +23,10 @@ class EsignArchiveVerifyWizard(models.TransientModel):
     document_count = fields.Integer(string='Documents checked', readonly=True)
     timestamp_count = fields.Integer(string='Timestamps checked', readonly=True)
     valid_count = fields.Integer(string='Documents valid', readonly=True)
+    external_count = fields.Integer(
+        string='Of which with signatures made elsewhere', readonly=True,
+        help='Valid documents that also carry signatures or timestamps of another party or service: intact, but '
+             'from a certification authority this service does not vouch for.')
     failed_count = fields.Integer(string='Documents with problems', readonly=True)
     line_ids = fields.One2many('esign.archive.verify.line', 'wizard_id', string='Failures', readonly=True)
 
@@ -41,6 +45,7 @@ class EsignArchiveVerifyWizard(models.TransientModel):
             'document_count': result['documents'],
             'timestamp_count': result['timestamps'],
             'valid_count': result['documents'] - len(result['failures']),
+            'external_count': result['external'],
             'failed_count': len(result['failures']),
             'line_ids': [(5, 0, 0)] + [(0, 0, {'document_id': document.id, 'problem': problem})
                                        for document, problem in result['failures']],

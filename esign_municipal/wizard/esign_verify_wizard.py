@@ -43,17 +43,18 @@ class EsignVerifyWizard(models.TransientModel):
         contract.check_access('read')
         documents = contract.sudo().document_ids
         files = [(document.name, document._read_pdf()) for document in documents]
-        html, reports = self.env['esign.signature.verifier']._esign_verify_files(files)
+        verifier = self.env['esign.signature.verifier']
+        html, reports = verifier._esign_verify_files(files)
         verdicts = [report.verdict for report in reports]
         self.write({'report_html': html, 'verdict': ','.join(verdicts)})
         now = fields.Datetime.now()
         with archive_guard.unlocked(archive_guard.VERIFICATION):
             for document, report in zip(documents, reports):
-                document.write({'verification_state': 'valid' if report.verdict == 'valid' else 'invalid',
-                                'verified_at': now, 'verification_message': report.verdict})
-            contract.sudo().write({
-                'verification_state': 'valid' if all(v == 'valid' for v in verdicts) else 'invalid',
-                'verified_at': now})
+                note = verifier._esign_external_note() if report.verdict == 'valid_with_external' else report.verdict
+                document.write({'verification_state': verifier._esign_verification_state([report.verdict]),
+                                'verified_at': now, 'verification_message': note})
+            contract.sudo().write({'verification_state': verifier._esign_verification_state(verdicts),
+                                   'verified_at': now})
         self.env['esign.operation.log']._esign_record(
             'verify_signatures', contract=contract, envelope=contract.envelope_id or None, verdicts=verdicts)
 
