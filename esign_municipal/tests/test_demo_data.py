@@ -68,7 +68,7 @@ class TestDemoCompletedEnvelope(TransactionCase):
 
     def test_signed_pdfs_validate(self):
         verifier = self.env['esign.signature.verifier']
-        demo_root = self.env['esign.key.custody']._load_demo_pki(self.envelope.company_id).root.cert
+        demo_root = self.env['esign.demo.pki']._load_demo_pki(self.envelope.company_id).root.cert
         for document in self.contract.document_ids:
             data = document._read_pdf()
             self.assertEqual(data, document.document_id._read_pdf('current'))
