@@ -110,15 +110,16 @@ class TestWizardTargets(RpcAttackMixin, HttpCase, EsignCase):
         self.assert_rpc_refused('esign.decline.wizard', 'create', [{'signer_id': signer.id, 'reason': 'No'}],
                                 errors=ACCESS_ERROR)
         self.assertEqual(signer.state, 'invited')
-        # Nor can a signer whose email was changed to another address be signed for
-        # by the user of the contact: the invitation went to that other address.
-        signer.sudo().email = 'someone.else@example.com'
+        # Nor can the user of the contact sign when the request went to another
+        # address: that address's owner is the signer.
+        invited = signer.invited_email
+        signer.sudo().invited_email = 'someone.else@example.com'
         self.authenticate('esign_approver', 'esign_approver')
         self.assert_rpc_refused('esign.approve.wizard', 'create', [{'signer_id': signer.id, 'confirmed': True}],
                                 errors=ACCESS_ERROR)
         self.assertEqual(signer.state, 'invited')
         # The approver, invited at their own address, signs over RPC as the web client does.
-        signer.sudo().email = self.approver.email
+        signer.sudo().invited_email = invited
         wizard_id, error = self.call_kw('esign.approve.wizard', 'create', [{'signer_id': signer.id, 'confirmed': True}])
         self.assertIsNone(error)
         _result, error = self.call_kw('esign.approve.wizard', 'action_sign', [[wizard_id]])
