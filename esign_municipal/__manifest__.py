@@ -54,6 +54,16 @@
         'web.assets_tests': [
             'esign_municipal/static/tests/tours/*',
         ],
+        # The signing and download pages (portal_layout): the stylesheet and the CSP
+        # watcher, in <head> before Odoo's own scripts.
+        'esign_municipal.assets_signing_portal': [
+            'esign_municipal/static/src/portal/csp_watch.js',
+            'esign_municipal/static/src/portal/esign_portal.css',
+        ],
+        # The signing page's script (an Odoo module, deferred after Odoo's module loader).
+        'esign_municipal.assets_signing_page': [
+            'esign_municipal/static/src/portal/esign_sign.js',
+        ],
     },
     'demo': [
         'demo/esign_demo.xml',

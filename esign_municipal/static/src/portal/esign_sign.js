@@ -1,3 +1,4 @@
+/** @odoo-module **/
 /* The signing page (/esign/sign/<signer>): documents drawn with Odoo's bundled
  * PDF.js, this signer's fields placed over them, the checklist with its
  * 「必須項目: n/m」 counter, 完了する → 署名手続きを完了する, and 差し戻し.
@@ -6,9 +7,22 @@
  * script only draws pages, positions the inputs and keeps the counter up to
  * date, so it needs no translations and never inserts HTML.
  */
-import * as pdfjsLib from "/web/static/lib/pdfjs/build/pdf.js";
+const PDFJS_URL = "/web/static/lib/pdfjs/build/pdf.js";
+const PDFJS_WORKER_URL = "/web/static/lib/pdfjs/build/pdf.worker.js";
+let pdfjsReady = null;
 
-pdfjsLib.GlobalWorkerOptions.workerSrc = "/web/static/lib/pdfjs/build/pdf.worker.js";
+/** The PDF.js that ships with Odoo, loaded once for the page. It is an ES
+ * module, so it is imported dynamically; the page needs no other Odoo module
+ * and starts as soon as its own bundle runs. */
+function loadPdfjs() {
+    if (!pdfjsReady) {
+        pdfjsReady = import(PDFJS_URL).then((pdfjsLib) => {
+            pdfjsLib.GlobalWorkerOptions.workerSrc = PDFJS_WORKER_URL;
+            return pdfjsLib;
+        });
+    }
+    return pdfjsReady;
+}
 
 const ZOOM_STEPS = [0.5, 0.75, 1, 1.25, 1.5, 2, 3];
 const FIT_ZOOM_INDEX = 2;
@@ -37,18 +51,21 @@ class DocumentView {
 
     load() {
         if (!this.loading) {
-            const task = pdfjsLib.getDocument({
-                url: this.element.dataset.pdfUrl,
-                isEvalSupported: false,
-                withCredentials: true,
-                // Japanese PDFs whose fonts are not embedded need the character maps.
-                cMapUrl: "/web/static/lib/pdfjs/web/cmaps/",
-                cMapPacked: true,
-            });
-            this.loading = task.promise.then((pdf) => {
-                this.pdf = pdf;
-                return this.render();
-            });
+            this.loading = loadPdfjs()
+                .then((pdfjsLib) =>
+                    pdfjsLib.getDocument({
+                        url: this.element.dataset.pdfUrl,
+                        isEvalSupported: false,
+                        withCredentials: true,
+                        // Japanese PDFs whose fonts are not embedded need the character maps.
+                        cMapUrl: "/web/static/lib/pdfjs/web/cmaps/",
+                        cMapPacked: true,
+                    }).promise
+                )
+                .then((pdf) => {
+                    this.pdf = pdf;
+                    return this.render();
+                });
         }
         return this.loading;
     }
