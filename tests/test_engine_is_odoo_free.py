@@ -1,4 +1,4 @@
-"""The engine layer must run without Odoo (DESIGN.md, 'Two layers')."""
+"""The engine layer must run without Odoo (docs/architecture.md, 'Two layers')."""
 import ast
 import pathlib
 

@@ -1,1 +1,1 @@
-# Plain Python: nothing under engine/ imports odoo (see DESIGN.md).
+# Plain Python: nothing under engine/ imports odoo (docs/architecture.md, "Two layers").
