@@ -15,7 +15,7 @@ from odoo import http
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 
-from ..models.esign_signer_signing import SigningServiceError
+from ..models.esign_signer import SigningServiceError
 from . import portal_access
 from .portal_access import request_info, secure_headers, set_language
 from .portal_base import EsignPortalMixin

@@ -20,8 +20,8 @@ class EsignAccessRefusal(models.Model):
     without two-factor authentication while it is required.
 
     Rows are written only by ``_esign_log_refusal`` (as superuser); nobody
-    may change or delete them through the ACL. When the operation log
-    (issue 7) exists, it takes these events over through that one method.
+    may change or delete them through the ACL; the same method writes each
+    refusal into the operation log.
     """
     _name = 'esign.access.refusal'
     _description = 'Refused staff access'
@@ -107,7 +107,19 @@ class EsignAccessRefusal(models.Model):
             _logger.warning('Electronic Contracts: refused %s (uid %s) from %s on %s: %s',
                             values.get('login'), values.get('user_id'), values.get('ip_address'),
                             values.get('path') or values.get('res_model'), values.get('reason'))
-        return self.sudo().create(values_list)
+        refusals = self.sudo().create(values_list)
+        # The operation log keeps every refusal too. This runs in a
+        # transaction of its own after the refused request's was rolled back,
+        # so the log row is kept.
+        Log = self.env['esign.operation.log']
+        for values in values_list:
+            user = self.env['res.users'].browse(values.get('user_id')).exists()
+            Log._esign_record(
+                'access_refused', user=user or None, company=user.company_id or None,
+                request_info={'ip': values.get('ip_address'), 'user_agent': values.get('user_agent')},
+                res_model=values.get('res_model') or None, reason=values.get('reason'), login=values.get('login'),
+                path=values.get('path'))
+        return refusals
 
 
 def _write_pending_refusals(registry, pending):

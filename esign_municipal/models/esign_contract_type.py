@@ -1,10 +1,17 @@
 from odoo import fields, models
 
+from ..tools import archive_guard
+
 
 class EsignContractType(models.Model):
-    """Kind of contract (業務委託, 工事請負 ...): how long its records are kept."""
+    """Kind of contract (業務委託, 工事請負 ...): how long its records are kept.
+
+    A longer retention period applies at once to the contracts of the type
+    already archived; a shorter one only to contracts archived from now on
+    (what was promised to be kept stays kept). Every change is logged."""
     _name = 'esign.contract.type'
     _description = 'Contract type'
+    _inherit = ['esign.settings.audit.mixin']
     _order = 'sequence, name'
 
     name = fields.Char(string='Contract type', required=True, translate=True)
@@ -19,3 +26,15 @@ class EsignContractType(models.Model):
         ('retention_years_positive', 'CHECK (retention_years > 0)',
          'The retention period must be at least one year.'),
     ]
+
+    def write(self, vals):
+        result = super().write(vals)
+        if 'retention_years' in vals:
+            Contract = self.env['esign.contract'].sudo()
+            for contract_type in self:
+                with archive_guard.unlocked(archive_guard.CORRECTION):
+                    for contract in Contract.search([('contract_type_id', '=', contract_type.id)]):
+                        until = Contract._esign_retention_until(contract.archived_at, contract_type)
+                        if until > contract.retention_until:
+                            contract.write({'retention_until': until})
+        return result

@@ -1,7 +1,7 @@
 from odoo import api, models
 
-from .res_config_settings_archive import SECRET_WORDS
-
+# Settings whose name holds one of these words are logged as changed, never with their value.
+SECRET_WORDS = ('password', 'pin', 'secret', 'token', 'key')
 # Shown as changed, never with their value.
 OPAQUE_TYPES = ('binary', 'one2many', 'many2many', 'html', 'json', 'properties')
 

@@ -8,14 +8,13 @@ from odoo.tools import str2bool
 
 from ..engine.ip_allowlist import AllowListError, is_allowed, parse_allowlist
 from .request_address import client_address
+from .res_config_settings import IP_ALLOWLIST_PARAM, MFA_PARAM
 from .staff_access_messages import IP_REFUSED, bilingual
 
 _logger = logging.getLogger(__name__)
 
 # Staff of Electronic Contracts: the manager group implies both.
 STAFF_GROUPS = 'esign_municipal.group_esign_user,esign_municipal.group_esign_auditor'
-MFA_PARAM = 'esign_municipal.staff_mfa_required'
-IP_ALLOWLIST_PARAM = 'esign_municipal.staff_ip_allowlist'
 
 
 def _hash_oauth_token(token):

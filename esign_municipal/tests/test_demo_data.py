@@ -6,7 +6,7 @@ from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.esign_hsm.testing import pdf_checks
 
-from ..models.esign_envelope_demo import (DEMO_COMPLETED_CONTRACT_XMLID, DEMO_COMPLETED_VALUES,
+from ..models.esign_demo_builder import (DEMO_COMPLETED_CONTRACT_XMLID, DEMO_COMPLETED_VALUES,
                                           DEMO_COMPLETED_XMLID, DEMO_XMLID)
 from .common import assert_text_as_shown, pdf_text
 
@@ -110,7 +110,7 @@ class TestDemoCompletedEnvelope(TransactionCase):
 
     def test_building_it_again_changes_nothing(self):
         envelopes = self.env['esign.envelope'].search_count([])
-        self.assertEqual(self.env['esign.envelope']._esign_demo_completed_envelope(), self.envelope)
+        self.assertEqual(self.env['esign.demo.builder']._esign_demo_completed_envelope(), self.envelope)
         self.assertEqual(self.env['esign.envelope'].search_count([]), envelopes)
         self.assertEqual(self.env['esign.contract'].search_count([('envelope_id', '=', self.envelope.id)]), 1)
 
@@ -185,7 +185,7 @@ class TestDemoInJapanese(TransactionCase):
         # The demo data's own envelope set aside: its xmlids name the new one.
         self.env['ir.model.data'].search([('module', '=', 'esign_municipal'),
                                           ('name', 'in', [DEMO_COMPLETED_XMLID, DEMO_COMPLETED_CONTRACT_XMLID])]).unlink()
-        envelope = self.env['esign.envelope']._esign_demo_completed_envelope()
+        envelope = self.env['esign.demo.builder']._esign_demo_completed_envelope()
         self.assertTrue(envelope)
         self.assertNotEqual(envelope, self.completed)
         self.assertEqual(envelope.state, 'completed')

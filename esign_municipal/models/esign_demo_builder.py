@@ -1,3 +1,7 @@
+"""The demo database's envelopes: one waiting for the demo contractor, one
+completed and archived. Demo data only (demo/esign_demo_portal.xml,
+demo/esign_demo_completed.xml, scripts/demo); the envelope model knows
+nothing of it."""
 import base64
 import logging
 
@@ -22,8 +26,9 @@ DEMO_LANG = 'ja_JP'
 DEMO_TRANSLATED_MODULES = ['esign_timestamp', 'esign_hsm', 'esign_municipal']
 
 
-class EsignEnvelope(models.Model):
-    _inherit = 'esign.envelope'
+class EsignDemoBuilder(models.AbstractModel):
+    _name = 'esign.demo.builder'
+    _description = 'Demo envelopes'
 
     @api.model
     def _esign_demo_portal_envelope(self):
@@ -145,7 +150,7 @@ class EsignEnvelope(models.Model):
         invisible signature on every document; known by `xmlid` from now on."""
         self._esign_demo_load_japanese()
         ref = self.env.ref
-        envelope = self.sudo().create(dict({
+        envelope = self.env['esign.envelope'].sudo().create(dict({
             'user_id': ref('esign_municipal.demo_user_officer').id,
             'partner_id': ref('esign_municipal.demo_partner_contractor').id,
             'amount': 1000000,
@@ -154,7 +159,7 @@ class EsignEnvelope(models.Model):
             'signer_message': 'ご確認のうえ、署名をお願いいたします。',
         }, **values))
         self.env['ir.model.data'].sudo().create({
-            'module': 'esign_municipal', 'name': xmlid, 'model': self._name, 'res_id': envelope.id,
+            'module': 'esign_municipal', 'name': xmlid, 'model': 'esign.envelope', 'res_id': envelope.id,
             'noupdate': True})
         documents = self.env['esign.document'].sudo().create([
             {'envelope_id': envelope.id, 'name': title, 'sequence': index, 'filename': f'{title}.pdf',
