@@ -54,7 +54,7 @@ class Setup:
         self.pyhanko_ts = timestamps.HTTPTimeStamper(tsa_url)
 
     def context(self):
-        return validation_context([self.pki.root.cert])
+        return validation_context([self.pki.root.asn1])
 
     # -- our engine ---------------------------------------------------
     def ours_sign(self, data):

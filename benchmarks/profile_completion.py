@@ -47,17 +47,17 @@ from cryptography.hazmat.primitives import serialization
 from pyhanko.sign.signers import SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from odoo.addons.esign_municipal.engine import witness
-from odoo.addons.esign_municipal.engine.trust import as_asn1_cert
+from odoo.addons.esign_hsm.engine.signers import to_asn1_cert
 from odoo.addons.esign_timestamp.engine.rfc3161 import Rfc3161Client
 PKI_DIR = pathlib.Path({pki_dir!r})
 cert = lambda name: x509.load_pem_x509_certificate((PKI_DIR / f'{{name}}.crt').read_bytes())
 engine_signer = SimpleSigner(
-    signing_cert=as_asn1_cert(cert('witness')),
+    signing_cert=to_asn1_cert(cert('witness')),
     signing_key=asn1_keys.PrivateKeyInfo.load(serialization.load_pem_private_key(
         (PKI_DIR / 'witness.key').read_bytes(), None).private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())),
-    cert_registry=SimpleCertificateStore.from_certs([as_asn1_cert(cert(n)) for n in ('issuing_ca', 'root')]))
-engine_timestamper = Rfc3161Client({tsa_url!r}, trust_roots=[as_asn1_cert(cert('root'))], timeout=30)
+    cert_registry=SimpleCertificateStore.from_certs([to_asn1_cert(cert(n)) for n in ('issuing_ca', 'root')]))
+engine_timestamper = Rfc3161Client({tsa_url!r}, trust_roots=[to_asn1_cert(cert('root'))], timeout=30)
 
 def engine_time(entry):
     # What bench_portal.py times for the engine alone: witness.sign_for_signer per document.

@@ -20,7 +20,8 @@ from esign_hsm.testing import pdf_checks
 from esign_hsm.testing.pdf_checks import pdfsig  # noqa: F401 (the signing tests' and benchmarks' pdfsig)
 from esign_hsm.testing.pki import build_pki
 from esign_hsm.testing.pki_server import PkiServer
-from esign_municipal.engine.trust import as_asn1_cert, validation_context
+from esign_hsm.engine.signers import to_asn1_cert
+from esign_municipal.engine.trust import validation_context
 from esign_timestamp.engine.rfc3161 import Rfc3161Client
 from esign_hsm.testing.tsa_server import TsaServer
 
@@ -58,13 +59,13 @@ def witness_signer(pki, issued=None):
     issued = issued or pki.witness
     key = keys.PrivateKeyInfo.load(issued.key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    return SimpleSigner(signing_cert=as_asn1_cert(issued.cert), signing_key=key,
-                        cert_registry=SimpleCertificateStore.from_certs([as_asn1_cert(c) for c in pki.chain]))
+    return SimpleSigner(signing_cert=to_asn1_cert(issued.cert), signing_key=key,
+                        cert_registry=SimpleCertificateStore.from_certs([c.asn1 for c in pki.chain]))
 
 
 def fresh_context(pki):
     """What a signing service uses to gather LTV data: fetch from the loopback servers."""
-    return validation_context([pki.root.cert])
+    return validation_context([pki.root.asn1])
 
 
 def qpdf_check(data):
@@ -90,7 +91,7 @@ def assert_signed_pdf_ok(data, pki, *, signatures, doc_timestamps=0, ltv=False, 
     assert [s.name for s in by_pdfsig if s.kind == 'ETSI.CAdES.detached'] == list(signatures), by_pdfsig
 
     reader = PdfFileReader(__import__('io').BytesIO(data))
-    root_only = ValidationContext(trust_roots=[as_asn1_cert(pki.root.cert)])
+    root_only = ValidationContext(trust_roots=[to_asn1_cert(pki.root.cert)])
     for sig in reader.embedded_regular_signatures:
         status = validate_pdf_signature(sig, root_only)
         assert status.bottom_line, status.pretty_print_details()
@@ -103,9 +104,9 @@ def assert_signed_pdf_ok(data, pki, *, signatures, doc_timestamps=0, ltv=False, 
             # The newest document timestamp is checked against the data
             # embedded after it (pyHanko would otherwise fetch live data).
             embedded_only = DocumentSecurityStore.read_dss(reader).as_validation_context(
-                {'trust_roots': [as_asn1_cert(pki.root.cert)], 'allow_fetching': False})
+                {'trust_roots': [to_asn1_cert(pki.root.cert)], 'allow_fetching': False})
             lta = validate_pdf_ltv_signature(sig, RevocationInfoValidationType.PADES_LTA,
-                                             {'trust_roots': [as_asn1_cert(pki.root.cert)]},
+                                             {'trust_roots': [to_asn1_cert(pki.root.cert)]},
                                              bootstrap_validation_context=embedded_only)
             assert lta.bottom_line, lta.pretty_print_details()
     timestamps = reader.embedded_timestamp_signatures

@@ -29,12 +29,12 @@ def test_demo_contract_without_any_server():
         signed = witness.sign_for_signer(signed, field_name=field, values={}, signer=witness_signer(pki),
                                          timestamper=timestamper, reason='demo')
 
-    offline = validation_context([pki.root.cert], allow_fetching=False)
+    offline = validation_context([pki.root.asn1], allow_fetching=False)
     with pytest.raises(SigningError) as caught:
         ltv.finalize(signed, timestamper=timestamper, validation_context=offline)
     assert caught.value.code == 'validation_data'
 
-    in_process = validation_context([pki.root.cert], allow_fetching=False, **pki.revocation_data())
+    in_process = validation_context([pki.root.asn1], allow_fetching=False, **pki.revocation_data())
     final = ltv.finalize(signed, timestamper=timestamper, validation_context=in_process)
     assert_signed_pdf_ok(final, pki, signatures=['FIELD_1_1', 'FIELD_1_2'], doc_timestamps=1, ltv=True,
                          ocsp_answers=False)

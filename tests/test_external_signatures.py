@@ -20,7 +20,7 @@ from esign_municipal.engine import form_fields, ltv, witness
 from esign_municipal.engine.errors import PdfRejected
 from esign_municipal.engine.fields import FieldSpec
 from esign_municipal.engine.pdf_prepare import inspect_pdf, prepare_pdf
-from esign_municipal.engine.trust import as_asn1_cert
+from esign_hsm.engine.signers import to_asn1_cert
 from esign_municipal.engine.validation import validate_pdf
 from external_signing import (  # noqa: F401 (fixtures)
     EXTERNAL_FIELD, external_status, party, party_timestamper, sign_externally, timestamp_externally)
@@ -62,7 +62,7 @@ def assert_theirs_intact(data, party):
 
 
 def assert_ours_valid(data, pki, our_signatures):
-    context = ValidationContext(trust_roots=[as_asn1_cert(pki.root.cert)])
+    context = ValidationContext(trust_roots=[to_asn1_cert(pki.root.cert)])
     reader = PdfFileReader(io.BytesIO(data))
     by_name = {sig.field_name: sig for sig in reader.embedded_regular_signatures}
     for name in our_signatures:
@@ -110,7 +110,7 @@ def test_approval_signed_pdf_through_an_envelope(pki, pki_server, signer, timest
     # Our report lists their signature, valid but not trusted here, without calling it changed.
     pki_server.down = True  # only the embedded data counts
     try:
-        report = validate_pdf(final, trust_roots=[pki.root.cert])
+        report = validate_pdf(final, trust_roots=[pki.root.asn1])
     finally:
         pki_server.down = False
     external = report.signatures[0]
@@ -142,7 +142,7 @@ def test_approval_signed_pdf_through_an_envelope(pki, pki_server, signer, timest
 def assert_verdicts_after_completion(final, pki, party):
     """The four verdicts of the same completed file, and what tampering with it yields."""
     def verdict(data, *roots):
-        return validate_pdf(data, trust_roots=list(roots)).verdict
+        return validate_pdf(data, trust_roots=[to_asn1_cert(root) for root in roots]).verdict
 
     # Everything trusted (their root too); nothing trusted but theirs: our chain is not vouched for.
     assert verdict(final, pki.root.cert, party.root) == 'valid'
@@ -151,7 +151,7 @@ def assert_verdicts_after_completion(final, pki, party):
     # A signature of another party after our final timestamp: the newest is not ours, so not vouched for.
     assert verdict(sign_externally(final, party, field_name='LaterSignature'), pki.root.cert) == 'untrusted'
     # Tampering after completion: a changed byte of the signed content, or content drawn over a page.
-    report = validate_pdf(flip_byte_in_page_content(final, None), trust_roots=[pki.root.cert])
+    report = validate_pdf(flip_byte_in_page_content(final, None), trust_roots=[pki.root.asn1])
     assert report.verdict == 'invalid' and not report.signatures[0].intact and not report.signatures[0].external
     assert verdict(overlay_content_after_signing(final, None), pki.root.cert) == 'modified'
 
@@ -186,7 +186,7 @@ def test_certified_pdf_takes_invisible_signatures_only(pki, signer, timestamper,
     assert PdfFileReader(io.BytesIO(final)).embedded_regular_signatures[0].docmdp_level == permission
     assert status.modification_level == ModificationLevel.FORM_FILLING
     assert_ours_valid(final, pki, OURS)
-    report = validate_pdf(final, trust_roots=[pki.root.cert])
+    report = validate_pdf(final, trust_roots=[pki.root.asn1])
     external = report.signatures[0]
     assert external.verdict == 'untrusted' and external.external and 'docmdp_violation' not in external.problems
     assert report.verdict == 'valid_with_external'
@@ -266,10 +266,10 @@ def test_their_field_lock_is_respected(pki, signer, timestamper, party):
 def test_report_tells_an_unknown_authority_from_a_broken_signature(pki, party):
     """The report tells a signature made elsewhere (unknown CA) from a broken one."""
     theirs = sign_externally(samples.simple_pdf(1), party)
-    report = validate_pdf(theirs, trust_roots=[pki.root.cert])
+    report = validate_pdf(theirs, trust_roots=[pki.root.asn1])
     external, = report.signatures
     assert external.intact and external.valid and external.trust_problem == 'unknown_ca' and external.external
     # Nothing in it is this service's: intact, but not trusted here.
     assert report.verdict == 'untrusted'
-    trusted, = validate_pdf(theirs, trust_roots=[party.root]).signatures
+    trusted, = validate_pdf(theirs, trust_roots=[to_asn1_cert(party.root)]).signatures
     assert trusted.verdict == 'valid' and trusted.trust_problem == '' and not trusted.external

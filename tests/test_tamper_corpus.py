@@ -24,7 +24,7 @@ from esign_hsm.testing.pki import build_pki
 from esign_municipal.engine import ltv, timestamp_info, witness
 from esign_municipal.engine.fields import FieldSpec, form_field_name, signature_field_name
 from esign_municipal.engine.pdf_prepare import prepare_pdf
-from esign_municipal.engine.trust import as_asn1_cert
+from esign_hsm.engine.signers import to_asn1_cert
 from esign_municipal.engine.validation import validate_pdf
 from signing_support import fresh_context, pdfsig, pki, pki_server, signer, tsa  # noqa: F401 (fixtures)
 
@@ -59,7 +59,7 @@ def contract(pki, signer, tsa):
 
 
 def report_of(pki, data):
-    return validate_pdf(data, trust_roots=[pki.root.cert])
+    return validate_pdf(data, trust_roots=[pki.root.asn1])
 
 
 # -- no false alarm ------------------------------------------------------------------------
@@ -256,10 +256,10 @@ def swap_signer_certificate(data, ctx):
     def edit(info):
         signed_data = info['content']
         certs = list(signed_data['certificates'])
-        certs[0] = cms.CertificateChoices(name='certificate', value=as_asn1_cert(other.witness.cert))
+        certs[0] = cms.CertificateChoices(name='certificate', value=to_asn1_cert(other.witness.cert))
         signed_data['certificates'] = cms.CertificateSet(certs)
         sid = signed_data['signer_infos'][0]['sid']
-        sid.chosen['serial_number'] = as_asn1_cert(other.witness.cert).serial_number
+        sid.chosen['serial_number'] = to_asn1_cert(other.witness.cert).serial_number
     return _replace_cms(data, 0, edit)
 
 

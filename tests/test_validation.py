@@ -36,7 +36,7 @@ def test_finalized_contract_is_valid_with_ltv(pki, pki_server, signed_and_final)
     _signed, final = signed_and_final
     pki_server.down = True  # the report relies on embedded data only
     try:
-        report = validate_pdf(final, trust_roots=[pki.root.cert])
+        report = validate_pdf(final, trust_roots=[pki.root.asn1])
     finally:
         pki_server.down = False
     assert report.verdict == 'valid' and report.ltv and report.document_timestamped
@@ -54,12 +54,12 @@ def test_finalized_contract_is_valid_with_ltv(pki, pki_server, signed_and_final)
 
 
 def test_signed_but_not_finalized_has_no_ltv(pki, signed_and_final):
-    report = validate_pdf(signed_and_final[0], trust_roots=[pki.root.cert])
+    report = validate_pdf(signed_and_final[0], trust_roots=[pki.root.asn1])
     assert report.verdict == 'valid' and not report.ltv and not report.document_timestamped
 
 
 def test_other_trust_anchor_makes_it_untrusted(signed_and_final):
-    report = validate_pdf(signed_and_final[1], trust_roots=[build_pki(prefix='Other').root.cert])
+    report = validate_pdf(signed_and_final[1], trust_roots=[build_pki(prefix='Other').root.asn1])
     assert report.verdict == 'untrusted'
     assert all(s.intact and not s.trusted for s in report.signatures)
 
@@ -68,7 +68,7 @@ def test_changed_signed_bytes_are_invalid(pki, signed_and_final):
     final = signed_and_final[1]
     position = final.index(b'stream\n') + 20  # inside the first page's content stream
     tampered = final[:position] + bytes([final[position] ^ 0x20]) + final[position + 1:]
-    report = validate_pdf(tampered, trust_roots=[pki.root.cert])
+    report = validate_pdf(tampered, trust_roots=[pki.root.asn1])
     assert report.verdict == 'invalid'
     assert not report.signatures[0].intact
 
@@ -82,12 +82,12 @@ def test_content_added_after_signing_is_modified(pki, signed_and_final):
     writer.update_container(page)
     out = io.BytesIO()
     writer.write(out)
-    report = validate_pdf(out.getvalue(), trust_roots=[pki.root.cert])
+    report = validate_pdf(out.getvalue(), trust_roots=[pki.root.asn1])
     assert report.verdict == 'modified'
     assert any(p.startswith('modified_after_signing') for p in report.signatures[0].problems)
 
 
 def test_unsigned_and_unreadable(pki):
-    assert validate_pdf(samples.simple_pdf(1), trust_roots=[pki.root.cert]).verdict == 'no_signatures'
-    report = validate_pdf(b'not a pdf', trust_roots=[pki.root.cert])
+    assert validate_pdf(samples.simple_pdf(1), trust_roots=[pki.root.asn1]).verdict == 'no_signatures'
+    report = validate_pdf(b'not a pdf', trust_roots=[pki.root.asn1])
     assert (report.verdict, report.error_code) == ('unreadable', 'not_pdf')

@@ -25,7 +25,7 @@ def diff_calls(monkeypatch):
 
 
 def test_one_modification_analysis_per_signature(pki, signed_and_final, diff_calls):
-    report = validate_pdf(signed_and_final[1], trust_roots=[pki.root.cert])
+    report = validate_pdf(signed_and_final[1], trust_roots=[pki.root.asn1])
     assert report.verdict == 'valid' and report.ltv
     names = [sig.field_name for sig in report.signatures]
     assert len(names) == 3  # two witness signatures and the document timestamp

@@ -18,7 +18,7 @@ from esign_municipal.engine import form_fields, ltv, witness
 from esign_municipal.engine.errors import SigningError
 from esign_municipal.engine.fields import FieldSpec, form_field_name, signature_field_name
 from esign_municipal.engine.pdf_prepare import prepare_pdf
-from esign_municipal.engine.trust import as_asn1_cert
+from esign_hsm.engine.signers import to_asn1_cert
 from esign_timestamp.engine.errors import TimestampError
 from signing_support import (  # noqa: F401 (fixtures)
     assert_signed_pdf_ok, fresh_context, pki, pki_server, signer, timestamper, tsa, witness_signer)
@@ -103,9 +103,9 @@ def test_signed_by_another_service_keeps_their_signature(pki, signer, timestampe
     final = ltv.finalize(ours, timestamper=timestamper, validation_context=fresh_context(pki))
     assert final.startswith(theirs), 'ours must be incremental updates'
     their_sig, our_sig = PdfFileReader(io.BytesIO(final)).embedded_regular_signatures
-    their_status = validate_pdf_signature(their_sig, ValidationContext(trust_roots=[as_asn1_cert(other.root.cert)]))
+    their_status = validate_pdf_signature(their_sig, ValidationContext(trust_roots=[to_asn1_cert(other.root.cert)]))
     assert their_status.bottom_line and their_status.trusted, their_status.pretty_print_details()
-    our_status = validate_pdf_signature(our_sig, ValidationContext(trust_roots=[as_asn1_cert(pki.root.cert)]))
+    our_status = validate_pdf_signature(our_sig, ValidationContext(trust_roots=[to_asn1_cert(pki.root.cert)]))
     assert our_status.bottom_line and our_status.trusted
     from signing_support import qpdf_check
     qpdf_check(final)
@@ -212,5 +212,5 @@ def test_renewal_survives_a_later_revocation_of_the_witness_certificate():
             timestamps = PdfFileReader(io.BytesIO(renewed)).embedded_timestamp_signatures
             assert len(timestamps) == 2
             for sig in timestamps:
-                status = validate_pdf_timestamp(sig, ValidationContext(trust_roots=[as_asn1_cert(pki.root.cert)]))
+                status = validate_pdf_timestamp(sig, ValidationContext(trust_roots=[to_asn1_cert(pki.root.cert)]))
                 assert status.intact and status.valid and status.trusted

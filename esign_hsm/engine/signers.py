@@ -16,7 +16,12 @@ from .errors import CustodyError
 
 
 def to_asn1_cert(cert):
-    """asn1crypto certificate from a cryptography certificate, DER or PEM bytes."""
+    """asn1crypto certificate (what pyHanko and the engines take) from a
+    cryptography certificate, DER or PEM bytes; an asn1crypto one is returned as is.
+    The one conversion of the project: the engines take asn1crypto certificates,
+    their callers convert with this."""
+    if isinstance(cert, asn1_x509.Certificate):
+        return cert
     if isinstance(cert, x509.Certificate):
         cert = cert.public_bytes(serialization.Encoding.DER)
     if pem.detect(cert):

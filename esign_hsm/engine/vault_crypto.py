@@ -79,10 +79,6 @@ def sealed_secret(text):
         raise CustodyError('tampered', 'not a sealed secret') from None
 
 
-def unseal_secret(text, kek, context):
-    return decrypt(sealed_secret(text), kek, context.encode())
-
-
 class FileKek:
     """A 256-bit KEK kept in a file outside the database (base64, one line, as `openssl rand -base64 32`)."""
 

@@ -12,7 +12,7 @@ from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import content_disposition, request
 from odoo.tools.misc import file_path
 
-from ..tools.archive_pdf import VERIFY_MAX_PDF_SIZE
+from ..models.pdf_errors import VERIFY_MAX_PDF_SIZE
 from ..wizard.request_info import backoffice_request_info
 
 _logger = logging.getLogger(__name__)

@@ -2,6 +2,8 @@
 from dataclasses import dataclass
 
 KINDS = ('signature', 'text', 'date', 'checkbox')
+# An invisible signature field has no place on the page, but FieldSpec wants a rectangle.
+INVISIBLE_RECT = (0, 0, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,14 @@ class FieldSpec:
         x1, y1, x2, y2 = self.rect
         if x2 <= x1 or y2 <= y1:
             raise ValueError(f'field {self.name}: empty rectangle {self.rect}')
+
+
+def field_spec(*, name, kind, page, rect, label='', required=False, signer_key=None, visible=False):
+    """The FieldSpec of a field as the database keeps it (an invisible signature has no rectangle)."""
+    if kind == 'signature' and not visible:
+        rect = INVISIBLE_RECT
+    return FieldSpec(name=name, kind=kind, page=page, rect=tuple(rect), label=label, required=required,
+                     signer_key=signer_key, visible=visible)
 
 
 def signature_field_name(envelope, signer):

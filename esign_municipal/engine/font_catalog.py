@@ -54,6 +54,14 @@ def default_font_path():
     raise FileNotFoundError('no CJK font found: install the Debian package fonts-ipaexfont')
 
 
+def default_font_spec():
+    """The spec of the font used while none is chosen, or False when none is installed."""
+    try:
+        return os.path.realpath(default_font_path())
+    except FileNotFoundError:
+        return False
+
+
 def split_spec(spec):
     """(path, face index) of a font spec."""
     path, separator, face = (spec or '').strip().rpartition(FACE_SEPARATOR)

@@ -9,7 +9,7 @@ from pyhanko.pdf_utils import layout
 from pyhanko.pdf_utils.images import PdfImage
 from pyhanko.pdf_utils.text import TextBoxStyle
 
-from .witness_time import to_jst
+from .jst import to_jst
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ from pyhanko_certvalidator import ValidationContext
 
 from .errors import PdfRejected
 from .pdf_prepare import open_reader
-from .trust import as_asn1_cert
 
 ALLOWED_LATER_CHANGES = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING)
 # worst first: the overall verdict is the worst of the signatures' (see _overall_verdict)
@@ -89,7 +88,8 @@ class ValidationReport:
 
 
 def validate_pdf(data, *, trust_roots, validation_context=None):
-    """ValidationReport of any bytes; never raises for a bad PDF."""
+    """ValidationReport of any bytes; never raises for a bad PDF.
+    `trust_roots`: asn1crypto certificates."""
     try:
         reader = open_reader(data)
         embedded = reader.embedded_signatures
@@ -100,7 +100,7 @@ def validate_pdf(data, *, trust_roots, validation_context=None):
     if not embedded:
         return ValidationReport('no_signatures')
     dss_kwargs = _dss_material(reader)
-    roots = [as_asn1_cert(root) for root in trust_roots]
+    roots = list(trust_roots)
     reports = [_check(sig, roots, dss_kwargs, validation_context) for sig in embedded]
     return ValidationReport(
         verdict=_overall_verdict(reports), signatures=reports,

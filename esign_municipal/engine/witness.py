@@ -7,16 +7,16 @@ from pyhanko.sign import fields as sig_fields, signers
 from . import form_fields, sizing
 from .errors import SigningError
 from .fonts import SharedFont
+from .jst import format_jst, utcnow
 from .pdf_prepare import COPY_CHUNK, open_reader, open_writer
 from .stamp import Stamp, stamp_style
-from .witness_time import to_jst, utcnow
 
 STRONG_DIGESTS = ('sha256', 'sha384', 'sha512')
 
 
 def witness_reason(name, email, when_utc):
     """「{name} 様 {email} が 2021-10-07 09:25:23 +09:00 JSTに承認しました」"""
-    return f'{name} 様 {email} が {to_jst(when_utc):%Y-%m-%d %H:%M:%S} +09:00 JSTに承認しました'
+    return f'{name} 様 {email} が {format_jst(when_utc)}に承認しました'
 
 
 def sign_for_signer(data, *, field_name, values, signer, timestamper, reason, location='日本', stamp=None,

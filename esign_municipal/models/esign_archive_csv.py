@@ -6,7 +6,7 @@ import io
 
 from odoo import api, fields, models
 
-from ..tools.jst import format_jst
+from ..engine.jst import format_jst
 
 EXPORT_PREFIX = 'esign-export-'
 

@@ -14,8 +14,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import config, str2bool
 
 from ..tools import archive_guard
-from ..tools.jst import jst_date
-from .esign_envelope import jst_today
+from ..engine.jst import jst_date, jst_today
 from .esign_signature_verifier import VERIFICATION_HELP, VERIFICATION_STATES
 
 # Metadata a manager may correct (through esign.contract.correct.wizard only).

@@ -6,8 +6,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..engine import ltv, timestamp_info
-from ..tools import archive_guard, archive_pdf
-from ..tools.jst import jst_date, start_of_day_utc
+from ..tools import archive_guard
+from . import pdf_errors
+from ..engine.jst import jst_date, start_of_day_utc
 from .esign_signature_verifier import VERIFICATION_HELP, VERIFICATION_STATES
 
 _logger = logging.getLogger(__name__)
@@ -142,12 +143,12 @@ class EsignContractDocument(models.Model):
     @api.model
     def _esign_timestamp_new(self, contract, name, data):
         """`data` with a first document timestamp (a registered contract)."""
-        archive_pdf.check_readable(self.env, data, name)
+        pdf_errors.check_readable(self.env, data, name)
         try:
             return ltv.timestamp_document(data, timestamper=self._esign_timestamper(contract.company_id),
                                           validation_context=self._esign_validation_context(contract.company_id))
         except Exception as exc:
-            raise archive_pdf.timestamp_error(self.env, exc, name) from exc
+            raise pdf_errors.archive_timestamp_error(self.env, exc, name) from exc
 
     def _esign_renew_timestamp(self):
         """延長タイムスタンプ: a new document timestamp with fresh validation data
@@ -162,7 +163,7 @@ class EsignContractDocument(models.Model):
                 renewed = stamp(data, timestamper=document._esign_timestamper(company),
                                 validation_context=document._esign_validation_context(company))
             except Exception as exc:
-                raise archive_pdf.timestamp_error(self.env, exc, document.name) from exc
+                raise pdf_errors.archive_timestamp_error(self.env, exc, document.name) from exc
             document._esign_replace_pdf(renewed, 'renew')
 
     @api.model

@@ -8,7 +8,7 @@ import logging
 from odoo import api, models
 
 from ..tools.demo_documents import document_pdfs
-from .esign_envelope import jst_today
+from ..engine.jst import jst_today
 
 _logger = logging.getLogger(__name__)
 

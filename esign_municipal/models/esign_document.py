@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import human_size
 
-from ..tools import pdf_engine
+from . import pdf_errors
 from ..wizard.request_info import backoffice_request_info
 
 PDF_KINDS = ('original', 'current')
@@ -155,7 +155,7 @@ class EsignDocument(models.Model):
     def _esign_set_original(self, data):
         """Checks that `data` is a PDF the service can sign, then stores it."""
         self.ensure_one()
-        info = pdf_engine.inspect_pdf(self.env, data, self.name or self.filename)
+        info = pdf_errors.inspect_pdf(self.env, data, self.name or self.filename)
         self._write_pdf('original', data)
         super(EsignDocument, self.sudo()).write({'page_count': info.page_count})
         current = self.sudo().current_blob_id

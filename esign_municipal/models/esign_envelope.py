@@ -9,20 +9,20 @@ import datetime
 import hashlib
 import logging
 
-import pytz
 from cryptography import x509
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.esign_hsm.engine.signers import to_asn1_cert
+
 from ..engine import ltv, trust
-from ..tools import archive_guard, pdf_engine
-from ..tools.jst import format_jst
+from ..engine.jst import format_jst, jst_today
+from ..tools import archive_guard
+from . import pdf_errors
 
 _logger = logging.getLogger(__name__)
-
-JST = pytz.timezone('Asia/Tokyo')
 
 ENVELOPE_STATES = [
     ('draft', 'Draft'),
@@ -57,16 +57,6 @@ QUEUE_BATCH = 100
 # Documents the officer did not lay out: every signer with an invisible
 # signature gets a signature field on them automatically.
 AUTO_SIGNATURE_SOURCES = ('order_report', 'order_attachment')
-
-
-def jst_today():
-    return datetime.datetime.now(JST).date()
-
-
-def end_of_day_utc(day):
-    """The last moment of `day` in Japan, as a naive UTC datetime (Odoo's storage)."""
-    local = JST.localize(datetime.datetime.combine(day, datetime.time.max))
-    return local.astimezone(pytz.utc).replace(tzinfo=None)
 
 
 class EsignEnvelope(models.Model):
@@ -147,7 +137,7 @@ class EsignEnvelope(models.Model):
         ('number_unique', 'UNIQUE (number)', 'The envelope number must be unique.'),
     ]
 
-    # -- defaults and computed fields ------------------------------------------
+    # -- defaults and computed fields --------------------------------------------------------------
 
     @api.model
     def _default_expiry_date(self):
@@ -184,7 +174,7 @@ class EsignEnvelope(models.Model):
         for envelope in self:
             envelope.log_count = counts.get(envelope.id, 0)
 
-    # -- CRUD and guards: editable while a draft, locked once completed ----------
+    # -- CRUD and guards: editable while a draft, locked once completed ----------------------------
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -257,7 +247,7 @@ class EsignEnvelope(models.Model):
                 field.copy({'document_id': new_document.id, 'signer_id': signer_map[field.signer_id].id})
         return target
 
-    # -- actions: buttons and the field editor -----------------------------------
+    # -- actions: buttons and the field editor -----------------------------------------------------
 
     def action_open_field_editor(self):
         self.ensure_one()
@@ -364,7 +354,7 @@ class EsignEnvelope(models.Model):
                                              'signer_id')
         return True
 
-    # -- flow: sending -------------------------------------------------------------
+    # -- flow: sending -----------------------------------------------------------------------------
 
     def action_send(self):
         """Checks everything, prepares every field of every document up front,
@@ -410,7 +400,7 @@ class EsignEnvelope(models.Model):
                 problems.append(_('"%s" has no PDF file.', document.name))
                 continue
             try:
-                info = pdf_engine.inspect_pdf(self.env, document._read_pdf('original'), document.name)
+                info = pdf_errors.inspect_pdf(self.env, document._read_pdf('original'), document.name)
             except UserError as exc:
                 problems.append(exc.args[0])
                 continue
@@ -419,7 +409,7 @@ class EsignEnvelope(models.Model):
                                   document=document.name, count=info.page_count, page=field.page))
             # A PDF signed elsewhere takes only the fields its signatures allow.
             try:
-                pdf_engine.check_field_specs(self.env, info, [f._esign_field_spec() for f in document.field_ids],
+                pdf_errors.check_field_specs(self.env, info, [f._esign_field_spec() for f in document.field_ids],
                                              document.name)
             except UserError as exc:
                 problems.append(exc.args[0])
@@ -432,7 +422,7 @@ class EsignEnvelope(models.Model):
         (later steps only fill values and sign, in incremental updates)."""
         for document in self.document_ids:
             specs = [field._esign_field_spec() for field in document.field_ids]
-            prepared = pdf_engine.prepare_pdf(self.env, document._read_pdf('original'), specs, document.name)
+            prepared = pdf_errors.prepare_pdf(self.env, document._read_pdf('original'), specs, document.name)
             document._write_pdf('current', prepared)
 
     def _esign_subscribe_internal_signers(self):
@@ -459,7 +449,7 @@ class EsignEnvelope(models.Model):
             signers._esign_invite()
         return signers
 
-    # -- flow: envelopes from purchase orders, and the bulk sending queue ---------
+    # -- flow: envelopes from purchase orders, and the bulk sending queue --------------------------
 
     def _esign_open_action(self):
         action = self.env['ir.actions.act_window']._for_xml_id('esign_municipal.action_esign_envelope')
@@ -525,7 +515,7 @@ class EsignEnvelope(models.Model):
         self.activity_schedule('mail.mail_activity_data_todo', user_id=self.user_id.id,
                                summary=self.env._('Envelope not sent'), note=message)
 
-    # -- flow: reminders -------------------------------------------------------------
+    # -- flow: reminders ---------------------------------------------------------------------------
 
     def action_remind(self):
         self.check_access('write')
@@ -552,7 +542,7 @@ class EsignEnvelope(models.Model):
         ])
         signers._esign_remind()
 
-    # -- flow: cancel, decline, expire -----------------------------------------------
+    # -- flow: cancel, decline, expire -------------------------------------------------------------
 
     def _esign_cancel(self, reason):
         """Cancels a draft or open envelope; the signers already asked are told why."""
@@ -601,7 +591,7 @@ class EsignEnvelope(models.Model):
                 partner_ids=envelope.user_id.partner_id.ids, subtype_xmlid='mail.mt_comment')
             envelope._esign_log('expire')
 
-    # -- flow: after each signature, and the end ---------------------------------------
+    # -- flow: after each signature, and the end ---------------------------------------------------
 
     def _esign_lock(self):
         """Serializes the signing steps of one envelope.
@@ -640,12 +630,12 @@ class EsignEnvelope(models.Model):
                 timestamper = self._esign_timestamper()
                 context = self._esign_validation_context()
                 for document in self.document_ids:
-                    final = pdf_engine.finalize(document._read_pdf('current'), timestamper=timestamper,
-                                                validation_context=context)
+                    final = ltv.finalize(document._read_pdf('current'), timestamper=timestamper,
+                                         validation_context=context)
                     document._write_pdf('current', final)
         except Exception as exc:
-            if not pdf_engine.is_transient_timestamp_failure(exc):
-                raise pdf_engine.signing_user_error(self.env, exc) or exc
+            if not pdf_errors.is_transient_timestamp_failure(exc):
+                raise pdf_errors.signing_user_error(self.env, exc) or exc
             _logger.warning('Envelope %s: final timestamp unavailable (%s); will retry', self.number, exc)
             if not self.finalize_pending:
                 self._esign_write({'finalize_pending': True})
@@ -687,7 +677,7 @@ class EsignEnvelope(models.Model):
             envelope._esign_lock()
             envelope._esign_finalize()
 
-    # -- flow: the archive and the audit certificate (合意締結証明書) -------------------
+    # -- flow: the archive and the audit certificate (合意締結証明書) -------------------------------------
 
     def _esign_archive(self):
         """Archive record and audit certificate of a completed envelope. The
@@ -740,7 +730,7 @@ class EsignEnvelope(models.Model):
         for envelope in envelopes:
             envelope._esign_archive()
 
-    # -- helpers: the operation log -------------------------------------------------------
+    # -- helpers: the operation log ----------------------------------------------------------------
 
     def _esign_log(self, event, signer=None, document=None, request_info=None, **details):
         """Single place where every envelope event passes (send, remind, sign,
@@ -753,7 +743,7 @@ class EsignEnvelope(models.Model):
                               request_info=request_info, **details)
         return True
 
-    # -- helpers: who is signing in the back office ----------------------------------------
+    # -- helpers: who is signing in the back office ------------------------------------------------
 
     def _esign_my_signer(self):
         """The signer the logged-in user is (their contact, and the address the request went to), when it
@@ -776,7 +766,7 @@ class EsignEnvelope(models.Model):
             'context': {'default_signer_id': signer.id},
         }
 
-    # -- helpers: timestamps and validation data -------------------------------------------
+    # -- helpers: timestamps and validation data ---------------------------------------------------
     # The timestamper is esign_timestamp's (the company's TSAs, with failover);
     # the trust anchors are the roots of the witness certificate chain held by
     # esign_hsm. Revocation data (OCSP/CRL) is fetched from the URLs in the
@@ -800,6 +790,7 @@ class EsignEnvelope(models.Model):
         roots = [cert for cert in chain if cert.issuer == cert.subject]
         intermediates = [cert for cert in chain if cert.issuer != cert.subject]
         roots += self._esign_tsa_trust_roots()
+        roots, intermediates = [to_asn1_cert(c) for c in roots], [to_asn1_cert(c) for c in intermediates]
         demo = self.env['esign.demo.pki'].sudo().search(
             [('company_id', '=', self.company_id.id), ('witness_key_id', '=', key.id)], limit=1)
         if demo and not demo.base_url:
@@ -814,7 +805,7 @@ class EsignEnvelope(models.Model):
         return [cert for pem in tsas.mapped('trust_roots_pem') if pem and pem.strip()
                 for cert in x509.load_pem_x509_certificates(pem.encode())]
 
-    # -- helpers: what the audit certificate shows -----------------------------------------
+    # -- helpers: what the audit certificate shows -------------------------------------------------
 
     def _esign_audit_certificate_pdf(self):
         """The bytes of the audit certificate attached on completion, or None

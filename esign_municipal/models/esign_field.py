@@ -3,7 +3,7 @@ import datetime
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..tools import pdf_engine
+from ..engine.fields import field_spec, form_field_name, signature_field_name
 
 TEXT_MAX_LENGTH = 200
 CHECKBOX_VALUES = {'true': 'true', '1': 'true', 'on': 'true', 'yes': 'true',
@@ -58,17 +58,17 @@ class EsignField(models.Model):
     # -- what the engine sees --------------------------------------------------
 
     def _esign_pdf_name(self):
-        """The PDF form field name agreed with the engine (see interfaces)."""
+        """The PDF form field name agreed with the engine (engine/fields.py)."""
         self.ensure_one()
         number = self.envelope_id.number
         if self.field_type == 'signature':
-            return f'FIELD_{number}_{self.signer_id.id}'
-        return f'{self.field_type.upper()}_{number}_{self.signer_id.id}_{self.id}'
+            return signature_field_name(number, self.signer_id.id)
+        return form_field_name(self.field_type, number, self.signer_id.id, self.id)
 
     def _esign_field_spec(self):
         self.ensure_one()
         visible = self.field_type != 'signature' or self.signer_id.signature_type == 'visible'
-        return pdf_engine.field_spec(
+        return field_spec(
             name=self._esign_pdf_name(), kind=self.field_type, page=self.page - 1, rect=self._layout_rect(),
             label=self.label or '', required=self.required, signer_key=str(self.signer_id.id), visible=visible)
 

@@ -9,7 +9,7 @@ count.
 """
 from odoo import api, fields, models
 
-from ..tools.jst import jst_date
+from ..engine.jst import jst_date
 
 
 class EsignPublicVerificationCount(models.Model):

@@ -20,8 +20,10 @@ from cryptography.hazmat.primitives import hashes
 
 from odoo import api, models
 
+from odoo.addons.esign_hsm.engine.signers import to_asn1_cert
+
 from ..engine.validation import VALID_VERDICTS, validate_pdf
-from ..tools.jst import format_jst
+from ..engine.jst import format_jst
 
 VERDICT_CLASSES = {'valid': 'success', 'valid_with_external': 'success', 'untrusted': 'warning',
                    'modified': 'danger', 'invalid': 'danger', 'no_signatures': 'secondary', 'unreadable': 'danger'}
@@ -56,7 +58,7 @@ class EsignSignatureVerifier(models.AbstractModel):
 
     @api.model
     def _esign_validate(self, data):
-        return validate_pdf(data, trust_roots=self._esign_trust_roots())
+        return validate_pdf(data, trust_roots=[to_asn1_cert(cert) for cert in self._esign_trust_roots()])
 
     # -- the archive's verification state ----------------------------------------------
 

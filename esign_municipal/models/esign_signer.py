@@ -10,6 +10,7 @@ the signer (as superuser) and render the result.
 """
 import datetime
 import logging
+import os
 from collections import defaultdict
 
 import pytz
@@ -20,9 +21,11 @@ from odoo.http import request
 from odoo.osv import expression
 from odoo.tools import email_normalize, formataddr
 
-from ..tools import pdf_engine
-from .esign_envelope import OPEN_STATES, TEMPLATE_INVITATION, TEMPLATE_REMINDER, end_of_day_utc, jst_today
-from .res_config_settings import OTP_BOUNDS, OTP_DEFAULTS
+from ..engine import font_catalog, witness
+from ..engine.jst import end_of_day_utc, format_jst, jst_today
+from . import pdf_errors
+from .esign_envelope import OPEN_STATES, TEMPLATE_INVITATION, TEMPLATE_REMINDER
+from .res_config_settings import FONT_PARAM, OTP_BOUNDS, OTP_DEFAULTS
 
 _logger = logging.getLogger(__name__)
 
@@ -121,7 +124,7 @@ class EsignSigner(models.Model):
     access_token_ids = fields.One2many('esign.access.token', 'signer_id', string='Link tokens', copy=False,
                                        groups='base.group_system')
 
-    # -- defaults and computed fields ------------------------------------------
+    # -- defaults and computed fields --------------------------------------------------------------
 
     @api.model
     def _default_signature_type(self):
@@ -162,7 +165,7 @@ class EsignSigner(models.Model):
         for signer in self:
             signer.email_formatted = formataddr((signer.name or '', signer.invited_email or signer.email or ''))
 
-    # -- actions ------------------------------------------------------------------
+    # -- actions -----------------------------------------------------------------------------------
 
     def action_resend_invitation(self):
         """Sends the signature request again to this signer (a new link; earlier links keep working)."""
@@ -183,7 +186,7 @@ class EsignSigner(models.Model):
             'A signing link cannot be shared: it is personal, and only the signer receives it, by email. To send '
             'it again, use "Send the signature request again" on the signer.'))
 
-    # -- link tokens ---------------------------------------------------------
+    # -- link tokens -------------------------------------------------------------------------------
     # A clear token exists only in the mail to the signer: these methods are
     # private (never callable over RPC), and only the flow that mails the
     # link (send, remind, resend, completion) calls them.
@@ -215,12 +218,6 @@ class EsignSigner(models.Model):
         record, status = self.env['esign.access.token']._resolve(signer_id, token, scope)
         return record.signer_id, status
 
-    @api.model
-    def _esign_find_by_token(self, signer_id, token, scope='sign'):
-        """The signer (as superuser) whose valid link this is, else an empty recordset."""
-        signer, status = self._esign_resolve_token(signer_id, token, scope)
-        return signer if status == 'valid' else self.browse()
-
     def _esign_revoke_tokens(self, scope=None):
         tokens = self.env['esign.access.token'].sudo().search(
             [('signer_id', 'in', self.ids)] + ([('scope', '=', scope)] if scope else []))
@@ -234,7 +231,7 @@ class EsignSigner(models.Model):
         self.ensure_one()
         return f'{self.envelope_id.get_base_url()}/esign/download/{self.id}/{token}'
 
-    # -- flow: invitation and reminders ----------------------------------------------
+    # -- flow: invitation and reminders ------------------------------------------------------------
 
     def _esign_invite(self):
         """Asks these signers to sign: a personal link in their language, a
@@ -264,7 +261,7 @@ class EsignSigner(models.Model):
             signer.envelope_id.message_post(body=self.env._('Reminder sent to %s.', signer.name))
             signer.envelope_id._esign_log('remind', signer=signer)
 
-    # -- flow: the emailed one-time code (認証コード, メール認証) ------------------------
+    # -- flow: the emailed one-time code (認証コード, メール認証) --------------------------------------------
 
     def _esign_otp_settings(self):
         """{'length', 'attempts', 'minutes'} from Settings, kept within sane bounds."""
@@ -339,7 +336,7 @@ class EsignSigner(models.Model):
             return 'locked', 0
         return 'wrong', left
 
-    # -- flow: checks shared by signing and declining --------------------------------
+    # -- flow: checks shared by signing and declining ----------------------------------------------
 
     def _esign_check_acting_user(self, request_info):
         """An approval or a refusal given as a logged-in user (back office,
@@ -400,7 +397,7 @@ class EsignSigner(models.Model):
             raise ValidationError('\n'.join(problems))
         return cleaned
 
-    # -- flow: signing -----------------------------------------------------------------
+    # -- flow: signing -----------------------------------------------------------------------------
 
     def _complete_signing(self, values, request_info=None):
         """The signer approves: checks, then the witness signature on every
@@ -453,8 +450,8 @@ class EsignSigner(models.Model):
         company = envelope.company_id
         signatures = self.field_ids.filtered(lambda f: f.field_type == 'signature')
         when = pytz.utc.localize(self.signed_at)
-        reason = pdf_engine.witness_reason(self.name, self.email, when)
-        font_path = pdf_engine.configured_font(self.env)
+        reason = witness.witness_reason(self.name, self.email, when)
+        font_path = self._esign_configured_font()
         try:
             with self.env.cr.savepoint():
                 timestamper = envelope._esign_timestamper()
@@ -465,7 +462,7 @@ class EsignSigner(models.Model):
                         values = {field._esign_pdf_name(): field._esign_engine_value()
                                   for field in self.field_ids
                                   if field.document_id == document and field.field_type != 'signature'}
-                        signed = pdf_engine.sign_for_signer(
+                        signed = witness.sign_for_signer(
                             document._read_pdf('current'), field_name=signature._esign_pdf_name(),
                             values=values, signer=pdf_signer, timestamper=timestamper, reason=reason,
                             location='日本', font_path=font_path, signer_name=self.name,
@@ -473,8 +470,8 @@ class EsignSigner(models.Model):
                         superseded |= document._write_pdf('current', signed, drop_previous=False)
                 self.env['esign.document']._esign_drop_blobs(superseded)
         except Exception as exc:
-            if not pdf_engine.is_transient_timestamp_failure(exc):
-                raise pdf_engine.signing_user_error(self.env, exc) or exc
+            if not pdf_errors.is_transient_timestamp_failure(exc):
+                raise pdf_errors.signing_user_error(self.env, exc) or exc
             _logger.warning('Envelope %s: signature of signer %s waits for a timestamp (%s)',
                             envelope.number, self.id, exc)
             envelope.message_post(body=self.env._(
@@ -488,12 +485,21 @@ class EsignSigner(models.Model):
         self._esign_queue_mail()
         return True
 
+    def _esign_configured_font(self):
+        """The font spec chosen in Settings (checked when it was saved), or None for the engine's
+        default; also None, with a warning, when the file has gone from the server since."""
+        spec = self.env['ir.config_parameter'].sudo().get_param(FONT_PARAM) or None
+        if spec and not os.path.isfile(font_catalog.split_spec(spec)[0]):
+            _logger.warning('the font chosen for stamps (%s) is no longer on the server; using the default', spec)
+            return None
+        return spec
+
     def _esign_done_activities(self):
         for signer in self.filtered('user_id'):
             signer.envelope_id.sudo().activity_ids.filtered(
                 lambda a: a.user_id == signer.user_id).action_feedback(feedback=self.env._('Signed'))
 
-    # -- flow: declining -----------------------------------------------------------------
+    # -- flow: declining ---------------------------------------------------------------------------
 
     def _esign_decline(self, reason, request_info=None):
         """The signer refuses (差し戻し) with a reason; the envelope stops."""
@@ -520,7 +526,7 @@ class EsignSigner(models.Model):
         envelope._esign_log('decline', signer=signer, request_info=info, reason=reason)
         return True
 
-    # -- helpers: who is logged in ----------------------------------------------------------
+    # -- helpers: who is logged in -----------------------------------------------------------------
 
     @api.model
     def _esign_logged_in_domain(self, user):
@@ -547,7 +553,7 @@ class EsignSigner(models.Model):
         self.ensure_one()
         return bool(self.sudo().filtered_domain(self._esign_logged_in_domain(user)))
 
-    # -- helpers: mail ------------------------------------------------------------------
+    # -- helpers: mail -----------------------------------------------------------------------------
 
     def _esign_has_valid_email(self):
         self.ensure_one()
@@ -604,7 +610,7 @@ class EsignSigner(models.Model):
         as a cron worker is free instead of at its hourly slot."""
         self.env.ref('mail.ir_cron_mail_scheduler_action').sudo()._trigger()
 
-    # -- helpers: what the signing portal shows ------------------------------------------
+    # -- helpers: what the signing portal shows ----------------------------------------------------
 
     def _esign_portal_state(self):
         """Which page the signer sees: 'open' (the documents, ready to sign) or
@@ -675,7 +681,4 @@ class EsignSigner(models.Model):
 
     def _esign_jst_display(self, value):
         """A stored (UTC) datetime as people in Japan read it."""
-        if not value:
-            return ''
-        return fields.Datetime.context_timestamp(self.with_context(tz='Asia/Tokyo'), value).strftime(
-            '%Y-%m-%d %H:%M +09:00 JST')
+        return format_jst(value, seconds=False)

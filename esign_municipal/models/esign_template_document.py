@@ -3,7 +3,7 @@ import base64
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..tools import pdf_engine
+from . import pdf_errors
 
 
 class EsignTemplateDocument(models.Model):
@@ -66,7 +66,7 @@ class EsignTemplateDocument(models.Model):
         """Checks that `data` is a PDF the service can sign, then stores it
         encrypted; the version it replaces goes."""
         self.ensure_one()
-        info = pdf_engine.inspect_pdf(self.env, data, self.name or self.filename)
+        info = pdf_errors.inspect_pdf(self.env, data, self.name or self.filename)
         document = self.sudo()
         previous = document.blob_id
         blob = self.env['esign.vault.blob']._store(

@@ -1,12 +1,10 @@
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
-
 import werkzeug.exceptions
 
 from odoo import models
 from odoo.exceptions import AccessError
 from odoo.http import Response, request
 
+from ..engine.jst import format_jst, utcnow
 from . import request_address
 from .staff_access_messages import IP_REFUSED, IP_REFUSED_TITLE, LANGS, LOG_OUT, REFUSED_AT, bilingual, translated
 
@@ -58,8 +56,7 @@ class IrHttp(models.AbstractModel):
 
     @classmethod
     def _esign_refusal_page(cls, address):
-        now = datetime.now(timezone.utc).astimezone(ZoneInfo('Asia/Tokyo'))
-        when = now.strftime('%Y-%m-%d %H:%M:%S +09:00 JST')
+        when = format_jst(utcnow())
         texts = []
         for lang in LANGS:
             text = {

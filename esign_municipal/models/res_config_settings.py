@@ -6,12 +6,14 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..engine.ip_allowlist import AllowListError, is_allowed, normalize_allowlist, parse_allowlist
-from ..tools import pdf_engine
+from ..engine import font_catalog
 from .esign_settings_audit_mixin import SECRET_WORDS
 from .request_address import client_address
 
 SIMPLE_TYPES = ('char', 'integer', 'float', 'boolean', 'selection', 'many2one', 'text', 'date', 'monetary')
 OTHER_FONT = 'custom'
+# The font of visible stamps and filled fields (a font_catalog spec); empty: the engine's default.
+FONT_PARAM = 'esign_municipal.font_path'
 # The emailed one-time code: defaults, and the bounds Settings keep it within.
 OTP_DEFAULTS = {'length': 6, 'attempts': 5, 'minutes': 10}
 OTP_BOUNDS = {'length': (6, 10), 'attempts': (1, 10), 'minutes': (1, 60)}
@@ -96,7 +98,7 @@ class ResConfigSettings(models.TransientModel):
              'file" to give the path of a TrueType or OpenType font.',
     )
     esign_font_path = fields.Char(
-        string='Font file', config_parameter=pdf_engine.FONT_PARAM,
+        string='Font file', config_parameter=FONT_PARAM,
         help='Full path, on the Odoo server, of a TrueType or OpenType font file with Japanese characters '
              '(.ttf, .otf, or .ttc followed by #N for its face N). It is checked when you save.',
     )
@@ -141,7 +143,7 @@ class ResConfigSettings(models.TransientModel):
 
     @api.model
     def _esign_font_selection(self):
-        return pdf_engine.installed_fonts() + [(OTHER_FONT, self.env._('Another font file'))]
+        return font_catalog.installed_japanese_fonts() + [(OTHER_FONT, self.env._('Another font file'))]
 
     def _compute_esign_current_address(self):
         for settings in self:
@@ -163,7 +165,7 @@ class ResConfigSettings(models.TransientModel):
         for settings in self:
             spec = settings._esign_font_spec()
             if spec:
-                pdf_engine.check_font(self.env, spec)
+                settings._esign_check_font_spec(spec)
 
     @api.constrains('esign_staff_ip_allowlist')
     def _check_esign_staff_ip_allowlist(self):
@@ -192,8 +194,8 @@ class ResConfigSettings(models.TransientModel):
     def get_values(self):
         res = super().get_values()
         # (default_get reads the system parameters only after get_values)
-        spec = self.env['ir.config_parameter'].sudo().get_param(pdf_engine.FONT_PARAM) or pdf_engine.default_font()
-        installed = dict(pdf_engine.installed_fonts())
+        spec = self.env['ir.config_parameter'].sudo().get_param(FONT_PARAM) or font_catalog.default_font_spec()
+        installed = dict(font_catalog.installed_japanese_fonts())
         res['esign_font_choice'] = spec if spec in installed else OTHER_FONT
         return res
 
@@ -204,10 +206,10 @@ class ResConfigSettings(models.TransientModel):
         # What is saved is the font that was checked (and the operation log
         # records it). The default font shown while none was chosen stays
         # unsaved, so that saving other settings changes no font.
-        saved = self.env['ir.config_parameter'].sudo().get_param(pdf_engine.FONT_PARAM)
+        saved = self.env['ir.config_parameter'].sudo().get_param(FONT_PARAM)
         for settings in self:
             spec = settings._esign_font_spec()
-            if not saved and spec == pdf_engine.default_font():
+            if not saved and spec == font_catalog.default_font_spec():
                 spec = False
             settings.esign_font_path = spec or False
         # Only what set_values saves (a system parameter or a company field):
@@ -239,6 +241,25 @@ class ResConfigSettings(models.TransientModel):
         if self.esign_font_choice and self.esign_font_choice != OTHER_FONT:
             return self.esign_font_choice
         return (self.esign_font_path or '').strip()
+
+    def _esign_check_font_spec(self, spec):
+        """The family name of the font `spec` names, or a ValidationError saying what is wrong with it."""
+        try:
+            return font_catalog.check_font(spec)
+        except font_catalog.FontRejected as exc:
+            path, face = font_catalog.split_spec(spec)
+            _ = self.env._
+            messages = {
+                'missing': _('There is no font file at “%(path)s” on the Odoo server. Give the full path of a '
+                             'TrueType or OpenType font file (.ttf, .otf or .ttc), for example '
+                             '/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf.', path=path),
+                'not_font': _('“%(path)s” is not a TrueType or OpenType font, or has no face %(face)s. Choose a '
+                              '.ttf, .otf or .ttc font file.', path=path, face=face),
+                'no_japanese': _('The font “%(path)s” has no Japanese characters (it lacks %(chars)s): stamps and '
+                                 'filled text would show gaps. Choose a Japanese font such as IPAex Mincho, IPAex '
+                                 'Gothic or Noto Sans CJK JP.', path=path, chars=exc.missing_chars),
+            }
+            raise ValidationError(messages[exc.code]) from None
 
     def _esign_allowlist_message(self, error):
         if error.code == 'host_bits':

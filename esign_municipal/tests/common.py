@@ -28,7 +28,7 @@ from odoo.addons.esign_hsm.testing.pki import build_pki
 from odoo.addons.esign_hsm.testing.pki_server import PkiServer
 from odoo.addons.esign_hsm.testing.tsa_server import TsaServer
 
-from ..engine.trust import as_asn1_cert
+from odoo.addons.esign_hsm.engine.signers import to_asn1_cert
 
 pdfsig = pdf_checks.pdfsig  # pdfsig(data, trust_roots) -> [pdf_checks.PdfsigSignature]
 
@@ -195,6 +195,11 @@ class EsignCase(TransactionCase):
         self.assertTrue(match, f'no /esign/{kind}/ link in the mail')
         return int(match.group(1)), match.group(2)
 
+    def find_by_token(self, signer_id, token, scope='sign'):
+        """The signer whose valid link this is, else an empty recordset."""
+        signer, status = self.env['esign.signer']._esign_resolve_token(signer_id, token, scope)
+        return signer if status == 'valid' else self.env['esign.signer']
+
     # -- checking signed PDFs --------------------------------------------------------
 
     def assert_signed(self, data, signature_fields, doc_timestamps=0):
@@ -203,7 +208,7 @@ class EsignCase(TransactionCase):
         self.assertTrue(qpdf_ok(data), 'qpdf --check fails on the signed PDF')
         pdf_checks.assert_pdfsig_verdict(data, [self.pki.root.cert], signature_fields, doc_timestamps)
         reader = PdfFileReader(io.BytesIO(data))
-        context = ValidationContext(trust_roots=[as_asn1_cert(self.pki.root.cert)])
+        context = ValidationContext(trust_roots=[to_asn1_cert(self.pki.root.cert)])
         for signature in reader.embedded_regular_signatures:
             status = validate_pdf_signature(signature, context)
             self.assertTrue(status.bottom_line, status.pretty_print_details())

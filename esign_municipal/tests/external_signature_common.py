@@ -11,7 +11,7 @@ service does not trust it. Nothing here imports Odoo.
 import io
 from dataclasses import dataclass
 
-from asn1crypto import keys, x509 as asn1_x509
+from asn1crypto import keys
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -26,10 +26,6 @@ EXTERNAL_SIGNER = '外部 次郎'
 EXTERNAL_FIELD = 'ContractorSignature'
 
 
-def _asn1(cert):
-    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
-
-
 @dataclass
 class ExternalParty:
     """Someone outside the service: their PKI (root, issuing CA, TSA) and their own signing certificate."""
@@ -41,8 +37,8 @@ class ExternalParty:
         key = keys.PrivateKeyInfo.load(self.person.key.private_bytes(
             serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
         return signers.SimpleSigner(
-            signing_cert=_asn1(self.person.cert), signing_key=key,
-            cert_registry=SimpleCertificateStore.from_certs([_asn1(c.cert) for c in self.pki.chain]))
+            signing_cert=self.person.asn1, signing_key=key,
+            cert_registry=SimpleCertificateStore.from_certs([c.asn1 for c in self.pki.chain]))
 
     @property
     def root(self):
@@ -50,7 +46,7 @@ class ExternalParty:
 
     def trusting_context(self):
         """A pyHanko context that trusts this party's root (what their own verifier would use)."""
-        return ValidationContext(trust_roots=[_asn1(self.root)], allow_fetching=False, revocation_mode='soft-fail')
+        return ValidationContext(trust_roots=[self.pki.root.asn1], allow_fetching=False, revocation_mode='soft-fail')
 
 
 def external_party(pki, name=EXTERNAL_SIGNER, organization=EXTERNAL_ORGANIZATION):

@@ -40,7 +40,7 @@ class TestArchiveOnCompletion(ArchiveCase):
         self.assertNotEqual(blob.attachment_id.raw[:5], b'%PDF-', 'kept encrypted, like the documents')
         pdf = envelope._esign_audit_certificate_pdf()
         self.assertTrue(pdf.startswith(b'%PDF'))
-        report = validate_pdf(pdf, trust_roots=[self.pki.root.cert])
+        report = validate_pdf(pdf, trust_roots=[self.pki.root.asn1])
         self.assertEqual(report.verdict, 'valid', report.to_dict())
         self.assertTrue(report.document_timestamped, 'the certificate carries a document timestamp')
         self.assert_signed(pdf, [], doc_timestamps=1)  # and pdfsig / OpenSSL agree

@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..engine.validation import validate_pdf
-from ..tools.jst import jst_date
+from ..engine.jst import jst_date
 from .archive_common import ArchiveCase
 from .common import make_pdf
 
@@ -30,7 +30,7 @@ class TestArchiveRegistration(ArchiveCase):
             self.assertTrue(document.blob_id, 'kept encrypted in the vault')
             data = document._read_pdf()
             self.assertNotEqual(document.blob_id.sudo().attachment_id.raw[:5], b'%PDF-', 'encrypted at rest')
-            report = validate_pdf(data, trust_roots=[self.pki.root.cert])
+            report = validate_pdf(data, trust_roots=[self.pki.root.asn1])
             self.assertEqual(report.verdict, 'valid', report.to_dict())
             self.assertEqual([s.kind for s in report.signatures], ['document_timestamp'])
             self.assertTrue(document.timestamp_at and document.timestamp_tsa)
@@ -79,7 +79,7 @@ class TestArchiveRegistration(ArchiveCase):
             data = document._read_pdf()
             self.assertTrue(data.startswith(old[document]), 'a renewal only appends')
             self.assertEqual(document.renewal_count, 1)
-            report = validate_pdf(data, trust_roots=[self.pki.root.cert])
+            report = validate_pdf(data, trust_roots=[self.pki.root.asn1])
             self.assertEqual(report.verdict, 'valid', report.to_dict())
             self.assertEqual(len([s for s in report.signatures if s.kind == 'document_timestamp']), 2)
             self.assertTrue(self.log_of(event='renew', contract_ref=document.contract_id.id))

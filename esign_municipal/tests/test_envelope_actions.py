@@ -23,7 +23,7 @@ class TestEnvelopeActions(EsignCase):
         self.assertEqual(notice.subject, '[デモ市] Outsourcing contract was cancelled')
         self.assertIn('The amount was wrong', notice.body_html)
         self.assertFalse(self.mails_to(approver), 'a signer never asked is not bothered')
-        self.assertFalse(self.env['esign.signer']._esign_find_by_token(contractor.id, token))
+        self.assertFalse(self.find_by_token(contractor.id, token))
         self.assertEqual(self.env['esign.signer']._esign_resolve_token(contractor.id, token), (contractor, 'revoked'))
         self.assertIn('The amount was wrong', envelope.message_ids[0].body)
         with self.assertRaisesRegex(UserError, 'can no longer be cancelled'):
@@ -104,7 +104,7 @@ class TestEnvelopeActions(EsignCase):
         self.assertEqual(first.subject, second.subject)
         self.assertNotEqual(self.link_token(first), self.link_token(second))
         for mail in (first, second):
-            self.assertEqual(self.env['esign.signer']._esign_find_by_token(*self.link_token(mail)), contractor)
+            self.assertEqual(self.find_by_token(*self.link_token(mail)), contractor)
 
     def test_start_from_a_template(self):
         manager = self.env.ref('base.user_admin')

@@ -6,7 +6,7 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.tests import tagged
 
-from ..models.esign_envelope import JST, jst_today
+from ..engine.jst import JST, jst_today
 from .common import EsignCase
 
 
@@ -34,8 +34,8 @@ class TestEnvelopeCrons(EsignCase):
         # The reminder's link works, and so does the invitation's.
         first_id, first_token = self.link_token(self.mails_to(contractor)[0])
         second_id, second_token = self.link_token(reminders)
-        self.assertEqual(self.env['esign.signer']._esign_find_by_token(first_id, first_token), contractor)
-        self.assertEqual(self.env['esign.signer']._esign_find_by_token(second_id, second_token), contractor)
+        self.assertEqual(self.find_by_token(first_id, first_token), contractor)
+        self.assertEqual(self.find_by_token(second_id, second_token), contractor)
         self.assertFalse(self.mails_to(approver), 'a waiting signer gets no reminder')
         self.assertEqual(contractor.reminder_count, 1)
         with freeze_time(start + datetime.timedelta(days=6, minutes=2)):
@@ -68,10 +68,10 @@ class TestEnvelopeCrons(EsignCase):
         with freeze_time(datetime.datetime.combine(today + datetime.timedelta(days=7), datetime.time(14, 0))):
             Envelope._cron_expire()
             self.assertEqual(envelope.state, 'in_progress')
-            self.assertEqual(self.env['esign.signer']._esign_find_by_token(contractor.id, token), contractor)
+            self.assertEqual(self.find_by_token(contractor.id, token), contractor)
         # 00:30 JST the day after = 15:30 UTC on the expiry day.
         with freeze_time(datetime.datetime.combine(today + datetime.timedelta(days=7), datetime.time(15, 30))):
-            self.assertFalse(self.env['esign.signer']._esign_find_by_token(contractor.id, token),
+            self.assertFalse(self.find_by_token(contractor.id, token),
                              'the link dies with the envelope')
             self.assertEqual(self.env['esign.signer']._esign_resolve_token(contractor.id, token)[1], 'expired')
             Envelope._cron_expire()

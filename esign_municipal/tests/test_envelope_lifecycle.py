@@ -67,9 +67,9 @@ class TestEnvelopeLifecycle(EsignCase):
         self.assertIn('Review document', invitation.body_html)
         signer_id, token = self.link_token(invitation)
         self.assertEqual(signer_id, contractor.id)
-        self.assertEqual(self.env['esign.signer']._esign_find_by_token(signer_id, token), contractor)
-        self.assertFalse(self.env['esign.signer']._esign_find_by_token(approver.id, token))
-        self.assertFalse(self.env['esign.signer']._esign_find_by_token(signer_id, token, 'download'))
+        self.assertEqual(self.find_by_token(signer_id, token), contractor)
+        self.assertFalse(self.find_by_token(approver.id, token))
+        self.assertFalse(self.find_by_token(signer_id, token, 'download'))
         Signer = self.env['esign.signer']
         for bad in (token[:-1] + ('A' if token[-1] != 'A' else 'B'), '', None, 'x' * 500, token + '/../1'):
             self.assertEqual(Signer._esign_resolve_token(signer_id, bad), (Signer, 'unknown'))
@@ -128,7 +128,7 @@ class TestEnvelopeLifecycle(EsignCase):
             self.assertIn('Cover letter', completed.body_html)
             self.assertIn('14', completed.body_html)
             signer_id, token = self.link_token(completed, 'download')
-            self.assertEqual(self.env['esign.signer']._esign_find_by_token(signer_id, token, 'download'), signer)
+            self.assertEqual(self.find_by_token(signer_id, token, 'download'), signer)
             # The signing links now say the envelope is closed.
             _id, sign_token = self.link_token(self.mails_to(signer)[0])
             self.assertEqual(self.env['esign.signer']._esign_resolve_token(signer.id, sign_token)[1], 'revoked')

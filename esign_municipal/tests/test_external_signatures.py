@@ -15,8 +15,8 @@ from odoo.addons.esign_hsm.testing.demo_tsa import DemoTsa
 from odoo.addons.esign_hsm.testing.pki import build_pki
 from odoo.addons.esign_timestamp.engine.rfc3161 import Rfc3161Client
 
-from ..engine.trust import as_asn1_cert
-from ..tools.jst import jst_date
+from odoo.addons.esign_hsm.engine.signers import to_asn1_cert
+from ..engine.jst import jst_date
 from .archive_common import ArchiveCase
 from .common import make_pdf, qpdf_ok
 from .external_signature_common import (
@@ -126,7 +126,7 @@ class TestDocumentsSignedElsewhere(ArchiveCase, PortalCase):
     def assert_ours_valid(self, data, envelope):
         """Our signatures and document timestamp, trusting only the witness PKI's root
         (common.EsignCase.assert_signed would hold theirs to that root too)."""
-        context = ValidationContext(trust_roots=[as_asn1_cert(self.pki.root.cert)])
+        context = ValidationContext(trust_roots=[to_asn1_cert(self.pki.root.cert)])
         reader = PdfFileReader(io.BytesIO(data))
         ours = [sig for sig in reader.embedded_regular_signatures if sig.field_name != EXTERNAL_FIELD]
         self.assertEqual([sig.field_name for sig in ours], self.our_fields(envelope))

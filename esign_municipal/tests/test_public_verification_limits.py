@@ -6,8 +6,8 @@ from odoo.tests import HttpCase, tagged
 
 from ..controllers.archive import PUBLIC_VERIFICATION
 from ..models.esign_portal_throttle import LIMITS
-from ..tools.archive_pdf import VERIFY_MAX_PDF_SIZE
-from ..tools.jst import jst_date
+from ..models.pdf_errors import VERIFY_MAX_PDF_SIZE
+from ..engine.jst import jst_date
 from .archive_common import ArchiveCase
 
 

@@ -7,7 +7,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tests.common import TransactionCase, new_test_user
 
-from ..tools.pdf_engine import FONT_PARAM
+from ..models.res_config_settings import FONT_PARAM
 
 MINCHO = '/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf'
 GOTHIC = '/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf'
@@ -17,7 +17,7 @@ JAPANESE = re.compile(r'[\u3040-\u30ff\u4e00-\u9fff]')
 # The blocks of the one 電子契約 section, in the order the administrator reads them.
 BLOCKS = ['esign_signing_settings', 'esign_timestamp_settings', 'esign_key_custody_settings',
           'esign_otp_settings', 'esign_envelope_settings', 'esign_archive_settings', 'esign_security_settings']
-# Every setting issue 8 asks for, by the field or button that carries it.
+# Every setting of the Settings page, by the field or button that carries it.
 FIELDS = ['esign_tsa_count', 'esign_key_backend', 'esign_default_signature_type', 'esign_download_validity_days',
           'esign_otp_required_default', 'esign_otp_length', 'esign_otp_attempts', 'esign_reminder_interval_days',
           'esign_default_expiry_days', 'esign_font_choice', 'esign_font_path', 'esign_staff_ip_allowlist',

@@ -1,7 +1,7 @@
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import new_test_user
 
-from ..tools.pdf_engine import FONT_PARAM
+from ..models.res_config_settings import FONT_PARAM
 
 MINCHO = '/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf'
 

@@ -81,7 +81,7 @@ class TestStaffIpRestriction(StaffAccessCase):
         self.authenticate(None, None)
         self.assertEqual(self.url_open('/web/login').status_code, 200)
         # What a contractor's signing link leads to is a public page: a
-        # visitor with no session is never refused (issue 6 adds its routes).
+        # visitor with no session is never refused (the signing portal lives on such routes).
         self.assertIn(self.url_open('/my', allow_redirects=False).status_code, (302, 303))
         self.assertFalse(self.env['esign.access.refusal'].search([]))
 

@@ -15,7 +15,7 @@ from odoo.tools.misc import file_path
 from ..engine import hash_chain
 from ..models.esign_archive_csv import csv_bytes
 from ..models.esign_operation_log import HASHED_COLUMNS
-from ..tools.jst import format_jst, start_of_day_utc
+from ..engine.jst import format_jst, start_of_day_utc
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import archive_guard
-from ..tools.jst import jst_date
+from ..engine.jst import jst_date
 
 _logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..tools import archive_guard
-from ..tools.archive_pdf import VERIFY_MAX_PDF_SIZE
+from ..models.pdf_errors import VERIFY_MAX_PDF_SIZE
 
 
 class EsignVerifyWizard(models.TransientModel):

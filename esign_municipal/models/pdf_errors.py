@@ -1,30 +1,33 @@
-"""The Odoo side of the PDF engine: records in, engine calls, clear messages out.
+"""Clear messages for what the PDF engine refuses, in the user's language.
 
 The engines (esign_municipal/engine, esign_timestamp/engine, plain Python)
-raise exceptions carrying a stable `code`; this module turns them into
-messages a municipal clerk understands, in the user's language. It is the one
-place the Odoo layer of esign_municipal calls the PDF engine from.
+raise exceptions carrying a stable `code`; the models that call them (the
+envelope's documents, templates, signing, the archive) turn them into
+messages a municipal clerk understands through these functions. The engine
+itself is called directly by those models.
 """
 import logging
-import os
 
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 
 from odoo.addons.esign_timestamp.engine.errors import TimestampError
 
-from ..engine import font_catalog, ltv, pdf_prepare, witness
+from ..engine import pdf_prepare
 from ..engine.errors import EngineError, PdfRejected
-from ..engine.fields import FieldSpec
 
 _logger = logging.getLogger(__name__)
 
 # Timestamp failures that go away by themselves (the TSA is down or slow):
 # the signature is kept pending and retried by a cron.
 TRANSIENT_TIMESTAMP_CODES = {'unreachable', 'timeout', 'http_error'}
-# An invisible signature field has no place on the page, but FieldSpec wants a rectangle.
-INVISIBLE_RECT = (0, 0, 1, 1)
-# The font of visible stamps and filled fields (a font_catalog spec); empty: the engine's default.
-FONT_PARAM = 'esign_municipal.font_path'
+# The PDF may be at most this large to be registered in the archive (bytes).
+MAX_PDF_SIZE = 100 * 1024 * 1024
+# An uploaded PDF may be at most this large to be verified (署名検証), by
+# anyone: validating it runs on the server.
+VERIFY_MAX_PDF_SIZE = 20 * 1024 * 1024
+
+
+# -- documents to sign ------------------------------------------------------------------
 
 
 def _rejection_message(env, code, name):
@@ -75,13 +78,6 @@ def check_field_specs(env, info, specs, name):
         raise UserError(_rejection_message(env, exc.code, name)) from exc
 
 
-def field_spec(*, name, kind, page, rect, label='', required=False, signer_key=None, visible=False):
-    if kind == 'signature' and not visible:
-        rect = INVISIBLE_RECT
-    return FieldSpec(name=name, kind=kind, page=page, rect=tuple(rect), label=label, required=required,
-                     signer_key=signer_key, visible=visible)
-
-
 def prepare_pdf(env, data, specs, name):
     try:
         return pdf_prepare.prepare_pdf(data, specs)
@@ -92,16 +88,35 @@ def prepare_pdf(env, data, specs, name):
                               name=name, detail=str(exc))) from exc
 
 
-def witness_reason(name, email, when_utc):
-    return witness.witness_reason(name, email, when_utc)
+# -- contracts registered in the archive ----------------------------------------------------
+# Their own wording on purpose: what is registered is a finished contract,
+# often a scan of paper, that is timestamped as it is (never signed or
+# changed here), so the clerk is asked to register another copy or scan,
+# not to upload a document to sign.
 
 
-def sign_for_signer(data, **kwargs):
-    return witness.sign_for_signer(data, **kwargs)
+def check_readable(env, data, name):
+    """Raises a UserError unless `data` is a PDF the archive can timestamp."""
+    _ = env._
+    if not data:
+        raise UserError(_('"%s" is empty. Upload the contract as a PDF.', name))
+    if len(data) > MAX_PDF_SIZE:
+        raise UserError(_('"%(name)s" is larger than %(size)s MB.', name=name, size=MAX_PDF_SIZE // (1024 * 1024)))
+    try:
+        reader = pdf_prepare.open_reader(data)
+    except PdfRejected as exc:
+        messages = {
+            'not_pdf': _('"%s" is not a PDF file. Upload the contract as a PDF.', name),
+            'truncated': _('"%s" is incomplete (the file was cut off). Scan or export it again.', name),
+        }
+        raise UserError(messages.get(exc.code) or _('"%s" is damaged and cannot be read.', name)) from exc
+    if reader.encrypted:
+        raise UserError(_('"%s" is protected by a password or encryption. Register a copy without protection.',
+                          name))
+    return reader
 
 
-def finalize(data, **kwargs):
-    return ltv.finalize(data, **kwargs)
+# -- timestamp and signing failures ------------------------------------------------------
 
 
 def _timestamp_error(exc):
@@ -133,47 +148,21 @@ def signing_user_error(env, exc):
     return None
 
 
-# -- the font of stamps and filled fields ------------------------------------------
-
-
-def installed_fonts():
-    """[(spec, label)] of the Japanese fonts installed on the server."""
-    return font_catalog.installed_japanese_fonts()
-
-
-def default_font():
-    """The spec of the font used while none is chosen, or False when none is installed."""
-    try:
-        return os.path.realpath(font_catalog.default_font_path())
-    except FileNotFoundError:
-        return False
-
-
-def check_font(env, spec):
-    """The family name of the font `spec` names, or a ValidationError saying what is wrong with it."""
-    try:
-        return font_catalog.check_font(spec)
-    except font_catalog.FontRejected as exc:
-        path, face = font_catalog.split_spec(spec)
-        _ = env._
-        messages = {
-            'missing': _('There is no font file at “%(path)s” on the Odoo server. Give the full path of a '
-                         'TrueType or OpenType font file (.ttf, .otf or .ttc), for example '
-                         '/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf.', path=path),
-            'not_font': _('“%(path)s” is not a TrueType or OpenType font, or has no face %(face)s. Choose a '
-                          '.ttf, .otf or .ttc font file.', path=path, face=face),
-            'no_japanese': _('The font “%(path)s” has no Japanese characters (it lacks %(chars)s): stamps and '
-                             'filled text would show gaps. Choose a Japanese font such as IPAex Mincho, IPAex '
-                             'Gothic or Noto Sans CJK JP.', path=path, chars=exc.missing_chars),
-        }
-        raise ValidationError(messages[exc.code]) from None
-
-
-def configured_font(env):
-    """The font spec chosen in Settings (checked when it was saved), or None for the engine's
-    default; also None, with a warning, when the file has gone from the server since."""
-    spec = env['ir.config_parameter'].sudo().get_param(FONT_PARAM) or None
-    if spec and not os.path.isfile(font_catalog.split_spec(spec)[0]):
-        _logger.warning('the font chosen for stamps (%s) is no longer on the server; using the default', spec)
-        return None
-    return spec
+def archive_timestamp_error(env, exc, name):
+    """A UserError saying why a timestamp could not be added to `name` in the archive; nothing was stored."""
+    _ = env._
+    if isinstance(exc, UserError):
+        return exc
+    error = _timestamp_error(exc)
+    if error is not None and error.code in TRANSIENT_TIMESTAMP_CODES:
+        return UserError(_('The timestamp authority could not be reached, so "%s" was not timestamped and '
+                           'nothing was saved. Please try again later.', name))
+    if error is not None:
+        return UserError(_('"%(name)s" was not timestamped: %(reason)s',
+                           name=name, reason=env['esign.tsa']._error_message(error)))
+    if isinstance(exc, EngineError):
+        _logger.warning('archive timestamp refused for %s: %s (%s)', name, exc, exc.code)
+        return UserError(_('"%(name)s" could not be timestamped (%(code)s). Nothing was saved.',
+                           name=name, code=exc.code))
+    _logger.warning('archive timestamp failed for %s', name, exc_info=True)
+    return UserError(_('"%s" could not be timestamped. Nothing was saved.', name))
