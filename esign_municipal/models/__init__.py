@@ -1,3 +1,4 @@
+from . import esign_flow_fields_mixin
 from . import esign_field_layout_mixin
 from . import esign_contract_type
 from . import esign_envelope_content_mixin

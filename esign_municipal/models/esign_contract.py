@@ -31,7 +31,11 @@ UNINSTALL_OPTION = 'esign_allow_uninstall_with_archive'
 class EsignContract(models.Model):
     _name = 'esign.contract'
     _description = 'Archived contract'
-    _inherit = ['esign.archive.lock.mixin']
+    _inherit = ['esign.archive.lock.mixin', 'esign.flow.fields.mixin']
+    # Set by the archiving (_esign_archive_envelope, _esign_register) and the verification only.
+    _esign_flow_fields = frozenset({
+        'number', 'user_id', 'source', 'envelope_id', 'archived_at', 'retention_until', 'document_ids',
+        'correction_ids', 'verification_state', 'verified_at'})
     _order = 'transaction_date desc nulls last, id desc'
     _rec_names_search = ['number', 'name', 'reference']
     _check_company_auto = True

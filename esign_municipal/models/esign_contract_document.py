@@ -25,7 +25,11 @@ class EsignContractDocument(models.Model):
     """
     _name = 'esign.contract.document'
     _description = 'Archived document'
-    _inherit = ['esign.archive.lock.mixin']
+    _inherit = ['esign.archive.lock.mixin', 'esign.flow.fields.mixin']
+    # Set by the archiving, the renewal and the verification only.
+    _esign_flow_fields = frozenset({
+        'contract_id', 'document_id', 'blob_id', 'sha256', 'file_size', 'timestamp_at', 'timestamp_tsa',
+        'timestamp_expires_at', 'renewal_count', 'verification_state', 'verified_at', 'verification_message'})
     _order = 'contract_id, sequence, id'
 
     contract_id = fields.Many2one('esign.contract', string='Contract', required=True, index=True,

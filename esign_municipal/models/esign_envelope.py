@@ -40,7 +40,8 @@ class EsignEnvelope(models.Model):
     """An envelope (封筒): the documents, the signers and their fields, sent together."""
     _name = 'esign.envelope'
     _description = 'Envelope'
-    _inherit = ['mail.thread', 'mail.activity.mixin']
+    _inherit = ['mail.thread', 'mail.activity.mixin', 'esign.flow.fields.mixin']
+    _esign_flow_fields = _FLOW_FIELDS
     _order = 'id desc'
     _rec_names_search = ['number', 'name']
     _check_company_auto = True
@@ -121,7 +122,7 @@ class EsignEnvelope(models.Model):
     def create(self, vals_list):
         sequence = self.env['ir.sequence'].sudo()
         for vals in vals_list:
-            if not self.env.su and _FLOW_FIELDS & set(vals):
+            if not self.env.su and self._esign_flow_fields & set(vals):
                 raise UserError(self.env._('A new envelope always starts as a draft.'))
             vals['number'] = sequence.next_by_code('esign.envelope')
         return super().create(vals_list)
@@ -138,7 +139,7 @@ class EsignEnvelope(models.Model):
         return super().unlink()
 
     def _esign_check_editable(self, vals):
-        if _FLOW_FIELDS & set(vals):
+        if self._esign_flow_fields & set(vals):
             raise UserError(self.env._('The status and the number of an envelope change only through its actions.'))
         locked = [name for name in vals if not name.startswith(_WRITABLE_AFTER_SENDING_PREFIXES)]
         if locked and any(envelope.state != 'draft' for envelope in self):

@@ -13,6 +13,7 @@ from odoo.exceptions import UserError
 from ..engine import ltv
 from ..tools import archive_guard
 from ..tools.jst import format_jst
+from .esign_envelope import _FLOW_FIELDS
 
 _logger = logging.getLogger(__name__)
 
@@ -22,6 +23,8 @@ AUDIT_REPORT = 'esign_municipal.action_report_audit_certificate'
 class EsignEnvelope(models.Model):
     _name = 'esign.envelope'
     _inherit = ['esign.envelope', 'esign.archive.lock.mixin']
+    # The certificate is the flow's, like the envelope's status (see esign.flow.fields.mixin).
+    _esign_flow_fields = _FLOW_FIELDS | {'audit_certificate_blob_id', 'contract_ids'}
 
     contract_ids = fields.One2many('esign.contract', 'envelope_id', string='Archived contract', readonly=True)
     # 合意締結証明書, kept encrypted like the documents (it names people, addresses and IPs).

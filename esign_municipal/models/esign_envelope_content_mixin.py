@@ -7,13 +7,12 @@ class EsignEnvelopeContentMixin(models.AbstractModel):
 
     Users change it only while the envelope is a draft, and never the fields
     the signing flow owns (states, signing evidence, values, PDF versions);
-    the flow itself writes as superuser.
+    the flow itself writes as superuser (`_esign_flow_fields`, which take no
+    default from the client either: esign.flow.fields.mixin).
     """
     _name = 'esign.envelope.content.mixin'
+    _inherit = ['esign.flow.fields.mixin']
     _description = 'Part of an envelope'
-
-    # Written only by the signing flow (as superuser).
-    _esign_flow_fields = frozenset()
 
     @api.model
     def _esign_envelopes_of(self, vals_list):

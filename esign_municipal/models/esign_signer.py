@@ -32,9 +32,10 @@ class EsignSigner(models.Model):
     _name = 'esign.signer'
     _description = 'Signer'
     _inherit = ['esign.envelope.content.mixin']
+    # user_id follows the contact (it decides who may sign logged in, with invited_email).
     _esign_flow_fields = frozenset({
         'state', 'invited_at', 'invited_email', 'last_reminder_at', 'reminder_count', 'signed_at', 'signed_ip',
-        'signed_user_agent', 'auth_method', 'declined_at', 'decline_reason'})
+        'signed_user_agent', 'auth_method', 'declined_at', 'decline_reason', 'user_id', 'access_token_ids'})
     _order = 'envelope_id, signing_order, id'
 
     envelope_id = fields.Many2one('esign.envelope', string='Envelope', required=True, ondelete='cascade', index=True)
