@@ -5,6 +5,7 @@ import base64
 
 from odoo import Command
 from odoo.tests import HttpCase, tagged
+from odoo.tests.common import new_test_user
 
 from .archive_common import ArchiveCase
 from .common import make_pdf
@@ -163,3 +164,104 @@ class TestFlowFieldDefaults(RpcAttackMixin, HttpCase, ArchiveCase):
             'default_name': 'From the context', 'default_signing_mode': 'parallel'})
         self.assertRecordValues(envelope, [{'name': 'From the context', 'signing_mode': 'parallel',
                                             'state': 'draft'}])
+
+
+@tagged('post_install', '-at_install')
+class TestWizardsBelongToTheirCreator(RpcAttackMixin, HttpCase, ArchiveCase):
+    """The signature report is written by the verification alone (it is shown
+    as HTML, unsanitized), and every wizard of the addon is read and changed
+    by whoever opened it only."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.auditor_b = new_test_user(cls.env, 'esign_archive_auditor_b',
+                                      groups='esign_municipal.group_esign_auditor', name='Auditor Mori')
+        cls.manager_b = new_test_user(cls.env, 'esign_archive_manager_b',
+                                      groups='esign_municipal.group_esign_manager', name='Manager Abe')
+
+    def test_client_cannot_write_the_report(self):
+        script = '<script>alert(document.cookie)</script>'
+        self.authenticate('esign_officer', 'esign_officer')
+        count = self.env['esign.verify.wizard'].sudo().search_count([])
+        self.assert_rpc_refused('esign.verify.wizard', 'create', [{'report_html': script}], errors=USER_ERROR,
+                                message='cannot be set by hand')
+        self.assert_rpc_refused('esign.verify.wizard', 'create', [{'verdict': 'valid'}], errors=USER_ERROR)
+        self.assertEqual(self.env['esign.verify.wizard'].sudo().search_count([]), count)
+        # By the context, the wizard opens without a report.
+        wizard_id, error = self.call_kw('esign.verify.wizard', 'create', [{}], {'context': {
+            'default_report_html': script, 'default_verdict': 'valid'}})
+        self.assertIsNone(error, error)
+        wizard = self.env['esign.verify.wizard'].browse(wizard_id)
+        self.assertFalse(wizard.report_html)
+        self.assertFalse(wizard.verdict)
+        for values in ({'report_html': script}, {'verdict': 'valid'}, {'report_html': script, 'filename': 'x.pdf'}):
+            with self.subTest(values=values):
+                self.assert_rpc_refused('esign.verify.wizard', 'write', [[wizard_id], values], errors=USER_ERROR)
+        self.assertFalse(wizard.report_html)
+        self.assertFalse(wizard.filename)
+
+    def test_the_verification_still_writes_its_report(self):
+        self.authenticate('esign_officer', 'esign_officer')
+        wizard_id, _error = self.call_kw('esign.verify.wizard', 'create', [{
+            'pdf_file': base64.b64encode(make_pdf('Unsigned')).decode(), 'filename': 'unsigned.pdf'}])
+        _action, error = self.call_kw('esign.verify.wizard', 'action_verify', [[wizard_id]])
+        self.assertIsNone(error, error)
+        wizard = self.env['esign.verify.wizard'].browse(wizard_id)
+        self.assertTrue(wizard.report_html)
+        self.assertTrue(wizard.verdict)
+        self.assertNotIn('<script', str(wizard.report_html))
+
+    def wizards(self):
+        """(model, creator, another user of the same role, values, a change) of every wizard of the addon."""
+        envelope = self.create_envelope(documents={'Contract': 1}, name='Road repair 2026')
+        template = self.env['esign.template'].with_user(self.manager).create({'name': 'Outsourcing'})
+        contract = self.make_contract('R-0001')
+        return [
+            ('esign.verify.wizard', self.officer, self.approver, {'filename': 'mine.pdf'}, {'filename': 'x.pdf'}),
+            ('esign.verify.wizard', self.auditor, self.auditor_b, {'filename': 'mine.pdf'}, {'filename': 'x.pdf'}),
+            ('esign.template.apply.wizard', self.officer, self.approver,
+             {'envelope_id': envelope.id, 'template_id': template.id}, {'envelope_id': envelope.id}),
+            ('esign.contract.search.wizard', self.officer, self.approver, {'text': 'land purchase'}, {'text': 'x'}),
+            ('esign.contract.search.wizard', self.auditor, self.auditor_b, {'text': 'land purchase'},
+             {'text': 'x'}),
+            ('esign.archive.verify.wizard', self.auditor, self.auditor_b,
+             {'date_from': '2026-01-01', 'date_to': '2026-03-31'}, {'date_from': '2026-02-01'}),
+            ('esign.archive.export.wizard', self.auditor, self.auditor_b, {'include_log': False},
+             {'include_log': True}),
+            ('esign.contract.correct.wizard', self.manager, self.manager_b, {
+                'contract_id': contract.id, 'name': 'Renamed', 'currency_id': contract.currency_id.id,
+                'reason': 'Typo'}, {'reason': 'Mine now'}),
+        ]
+
+    def test_another_user_cannot_read_or_change_a_wizard(self):
+        for model, creator, other, values, change in self.wizards():
+            with self.subTest(model=model, creator=creator.login):
+                wizard = self.env[model].with_user(creator).create(values)
+                snapshot = wizard.sudo().read(list(values))
+                self.authenticate(other.login, other.login)
+                self.assert_rpc_refused(model, 'read', [wizard.ids, list(values)], errors=ACCESS_ERROR)
+                self.assert_rpc_refused(model, 'web_read', [wizard.ids], {'specification': {'display_name': {}}},
+                                        errors=ACCESS_ERROR)
+                self.assert_rpc_refused(model, 'write', [wizard.ids, change], errors=ACCESS_ERROR)
+                self.assert_rpc_refused(model, 'unlink', [wizard.ids], errors=ACCESS_ERROR)
+                found, error = self.call_kw(model, 'search', [[]])
+                self.assertIsNone(error, error)
+                self.assertNotIn(wizard.id, found)
+                self.assertTrue(wizard.exists())
+                self.assertEqual(wizard.sudo().read(list(values)), snapshot)
+                # Its creator still opens it.
+                self.authenticate(creator.login, creator.login)
+                rows, error = self.call_kw(model, 'read', [wizard.ids, list(values)])
+                self.assertIsNone(error, error)
+                self.assertEqual([row['id'] for row in rows], wizard.ids)
+
+    def test_another_auditor_gets_no_failure_lines(self):
+        wizard = self.env['esign.archive.verify.wizard'].with_user(self.auditor).create({})
+        contract = self.register()
+        line = self.env['esign.archive.verify.line'].with_user(self.auditor).create({
+            'wizard_id': wizard.id, 'document_id': contract.document_ids.id, 'problem': 'Hash mismatch'})
+        self.authenticate(self.auditor_b.login, self.auditor_b.login)
+        self.assert_rpc_refused('esign.archive.verify.line', 'read', [line.ids, ['problem']], errors=ACCESS_ERROR)
+        found, _error = self.call_kw('esign.archive.verify.line', 'search', [[]])
+        self.assertNotIn(line.id, found)
