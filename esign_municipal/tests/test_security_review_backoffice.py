@@ -3,7 +3,7 @@ them: a logged-in staff user (the envelope's sender, an auditor) calling
 /web/dataset/call_kw and the report routes over HTTP with their session."""
 import base64
 
-from odoo import Command
+from odoo import Command, http
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import new_test_user
 
@@ -265,3 +265,56 @@ class TestWizardsBelongToTheirCreator(RpcAttackMixin, HttpCase, ArchiveCase):
         self.assert_rpc_refused('esign.archive.verify.line', 'read', [line.ids, ['problem']], errors=ACCESS_ERROR)
         found, _error = self.call_kw('esign.archive.verify.line', 'search', [[]])
         self.assertNotIn(line.id, found)
+
+
+@tagged('post_install', '-at_install')
+class TestAuditCertificateIsTheStoredOne(RpcAttackMixin, HttpCase, ArchiveCase):
+    """合意締結証明書: users get the certificate made and timestamped when the
+    envelope was completed, never one rendered afresh (without timestamp,
+    or for an envelope that is not completed)."""
+
+    REPORT = 'esign_municipal.report_audit_certificate'
+
+    def test_not_in_the_print_menu(self):
+        action = self.env.ref('esign_municipal.action_report_audit_certificate')
+        self.assertFalse(action.binding_model_id)
+        self.authenticate('esign_officer', 'esign_officer')
+        views, error = self.call_kw('esign.envelope', 'get_views', [[(False, 'form'), (False, 'list')]],
+                                    {'options': {'toolbar': True}})
+        self.assertIsNone(error, error)
+        for view in views['views'].values():
+            printed = [item.get('id') for item in view.get('toolbar', {}).get('print', [])]
+            self.assertNotIn(action.id, printed)
+
+    def test_fresh_rendering_refused_stored_certificate_served(self):
+        envelope = self.complete_envelope(name='Bridge inspection')
+        stored_blob = envelope.sudo().audit_certificate_blob_id
+        self.assertTrue(stored_blob)
+        stored = envelope._esign_audit_certificate_pdf()
+        draft = self.create_envelope(documents={'Contract': 1}, name='Not signed yet')
+        for login in ('esign_officer', 'esign_archive_auditor', 'esign_archive_manager'):
+            self.authenticate(login, login)
+            for record in (envelope, draft):
+                for converter in ('pdf', 'html'):
+                    with self.subTest(login=login, envelope=record.name, converter=converter):
+                        response = self.url_open(f'/report/{converter}/{self.REPORT}/{record.id}')
+                        self.assertEqual(response.status_code, 403)
+                        self.assertNotIn(b'%PDF', response.content)
+                        self.assertNotIn(record.number.encode(), response.content)
+        # The Print menu's route (/report/download) answers with the error, not a file.
+        self.authenticate('esign_officer', 'esign_officer')
+        response = self.url_open('/report/download', data={
+            'data': f'["/report/pdf/{self.REPORT}/{envelope.id}", "qweb-pdf"]',
+            'csrf_token': self.csrf_token()})
+        self.assertNotIn(b'%PDF', response.content)
+        self.assertNotEqual(response.headers.get('Content-Type'), 'application/pdf')
+        # The envelope's "Audit certificate" button: the stored file, unchanged.
+        action, error = self.call_kw('esign.envelope', 'action_download_audit_certificate', [envelope.ids])
+        self.assertIsNone(error, error)
+        response = self.url_open(action['url'])
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.content, stored)
+        self.assertEqual(envelope.sudo().audit_certificate_blob_id, stored_blob)
+
+    def csrf_token(self):
+        return http.Request.csrf_token(self)
