@@ -55,7 +55,8 @@ class EsignSigner(models.Model):
                              copy=False, index=True)
     otp_required = fields.Boolean(
         string='One-time code required', default=lambda self: self._default_otp_required(),
-        help='The signer must enter a code sent to their email before seeing the documents.')
+        help='The signer must enter a code sent to their email before seeing the documents. Signing logged in '
+             'with a portal account always asks for the code.')
     signature_type = fields.Selection(
         [('invisible', 'Invisible signature'), ('visible', 'Visible signature')], string='Signature type',
         required=True, default=lambda self: self._default_signature_type())
