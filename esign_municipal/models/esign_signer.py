@@ -56,7 +56,8 @@ class EsignSigner(models.Model):
                              copy=False, index=True)
     otp_required = fields.Boolean(
         string='One-time code required', default=lambda self: self._default_otp_required(),
-        help='The signer must enter a code sent to their email before seeing the documents.')
+        help='The signer must enter a code sent to their email before seeing the documents. Signing logged in '
+             'with a portal account always asks for the code.')
     signature_type = fields.Selection(
         [('invisible', 'Invisible signature'), ('visible', 'Visible signature')], string='Signature type',
         required=True, default=lambda self: self._default_signature_type())
@@ -185,24 +186,23 @@ class EsignSigner(models.Model):
 
     @api.model
     def _esign_logged_in_domain(self, user):
-        """The signers `user` is, logged in: a portal user of the signer's
-        contact whose login is the address the request was sent to, or the
-        municipality's own user of the signer's contact with that address as
-        login or email.
+        """The signers `user` is, logged in: a user of the signer's contact
+        (a portal user of that contact, or the municipality's own user whose
+        contact it is) whose login is the address the request was sent to.
 
-        The contact alone is not enough: whoever may edit contacts can give
-        the signer's contact a portal account under another address. A portal
-        user can change their contact's email (My account), not their login.
+        The login, never the user's email: users edit their own email in
+        their preferences (My account, for a portal user), not their login.
+        The contact alone is not enough either: whoever may edit contacts can
+        give the signer's contact a portal account under another address.
         """
         user = user.sudo()
         if not user or user._is_public():
             return expression.FALSE_DOMAIN
         login = email_normalize(user.login or '')
-        if user.share:
-            return [('partner_id', '=', user.partner_id.id), ('invited_email', '=', login or False),
-                    ('invited_email', '!=', False)]
-        addresses = [address for address in {login, email_normalize(user.email or '')} if address]
-        return [('user_id', '=', user.id), ('invited_email', 'in', addresses)]
+        if not login:
+            return expression.FALSE_DOMAIN
+        mine = [('partner_id', '=', user.partner_id.id)] if user.share else [('user_id', '=', user.id)]
+        return mine + [('invited_email', '=', login)]
 
     def _esign_is_logged_in_signer(self, user):
         self.ensure_one()

@@ -82,9 +82,10 @@ class EsignSigner(models.Model):
         return len(filled), len(required)
 
     def _esign_masked_email(self):
-        """y***@example.com: enough for the signer to recognise, little for anyone else."""
+        """y***@example.com: enough for the signer to recognise, little for anyone else. The address the
+        request (and so the code) went to, which the contact's current email may no longer be."""
         self.ensure_one()
-        local, _at, domain = (self.email or '').partition('@')
+        local, _at, domain = (self.invited_email or self.email or '').partition('@')
         return f'{local[:1]}***@{domain}' if domain else '***'
 
     def _esign_jst_display(self, value):
