@@ -16,6 +16,13 @@ the operations on a session), counted, and closed (logged out) when the last
 use ends. A read/write use while a read-only session is shared gets a session
 of its own that relies on the shared login. session_counts() tells how many
 logins and sessions were opened, for tests and benchmarks.
+
+python-pkcs11 initialises the module with C_Initialize(NULL), which tells it
+that no two threads call it at once (SoftHSM2 then drops its own locks, and
+concurrent calls fail with CKR_GENERAL_ERROR). python-pkcs11 serialises single
+operations with the session's lock; the steps here that take several calls
+(a transient key object, wrapped, then destroyed) hold that lock throughout,
+and the sessions of one login share it.
 """
 import contextlib
 import ctypes
@@ -256,9 +263,10 @@ def acquire_session(config, rw=False):
     if not rw or shared.session.rw:
         return shared.session, lambda: _release(shared)
     try:
-        with hsm_errors(config):
+        with hsm_errors(config), serialised(shared.session):
             # The process is logged in to the token: a session opened now shares that login (no PIN).
             session = shared.session.token.open(rw=True)
+            session._operation_lock = shared.session._operation_lock  # one login, one caller at a time
         with _sessions_lock:
             _counts['sessions'] += 1
     except BaseException:
@@ -267,7 +275,7 @@ def acquire_session(config, rw=False):
 
     def release():
         try:
-            with contextlib.suppress(p11.PKCS11Error):
+            with contextlib.suppress(p11.PKCS11Error), serialised(session):
                 session.close()
         finally:
             _release(shared)
@@ -284,6 +292,11 @@ def use_session(config, session, key_label=None):
             if not isinstance(exc, (p11.NoSuchKey, p11.MultipleObjectsReturned)):
                 _discard(session)
             raise
+
+
+def serialised(session):
+    """The lock python-pkcs11 takes around each operation on session (reentrant): hold it for several calls."""
+    return session._operation_lock
 
 
 def _discard(session):
@@ -321,6 +334,11 @@ def find_private_key(session, label=None, key_id=None):
 
 def public_key_info(session, label=None, key_id=None):
     """asn1crypto PublicKeyInfo of the key pair's public half, read from the token."""
+    with serialised(session):
+        return _public_key_info(session, label, key_id)
+
+
+def _public_key_info(session, label, key_id):
     try:
         public = session.get_key(ObjectClass.PUBLIC_KEY, **_key_filter(label, key_id))
     except p11.NoSuchKey:
@@ -351,6 +369,11 @@ def generate_signing_key(session, label, key_type='rsa_3072'):
         raise CustodyError('unsupported_key_type', f'unsupported key type {key_type!r}', key=label)
     if key_exists(session, label):
         raise CustodyError('key_exists', f'the token already holds an object labelled {label!r}', key=label)
+    with serialised(session):
+        return _generate_signing_key(session, label, key_type)
+
+
+def _generate_signing_key(session, label, key_type):
     kind, size = KEY_TYPES[key_type]
     key_id = os.urandom(16)
     private_template = {Attribute.SENSITIVE: True, Attribute.EXTRACTABLE: False, Attribute.PRIVATE: True}
@@ -383,6 +406,11 @@ def witness_signer(session, *, signing_cert, chain, key_label=None, key_id=None)
     The key handle is looked up now, and the token's public key compared with the
     certificate's, so that a missing or wrong key fails before any document is touched.
     """
+    with serialised(session):
+        return _witness_signer(session, signing_cert, chain, key_label, key_id)
+
+
+def _witness_signer(session, signing_cert, chain, key_label, key_id):
     token_public = public_key_info(session, key_label, key_id)
     if token_public.dump() != signing_cert.public_key.dump():
         raise CustodyError('cert_key_mismatch', f'the certificate does not belong to key {key_label!r}',
@@ -404,12 +432,13 @@ class TokenKek:
 
     def __init__(self, session, token_label, label):
         self._session = session
-        try:
-            self._key = session.get_key(ObjectClass.SECRET_KEY, KeyType.AES, label=label)
-        except p11.NoSuchKey:
-            raise CustodyError('key_not_found', f'no key-encryption key labelled {label!r} in token '
-                                                f'{token_label!r}', token=token_label, key=label) from None
-        self.ref = f'pkcs11:{token_label}/{label}#{self._key[Attribute.ID].hex()}'
+        with serialised(session):
+            try:
+                self._key = session.get_key(ObjectClass.SECRET_KEY, KeyType.AES, label=label)
+            except p11.NoSuchKey:
+                raise CustodyError('key_not_found', f'no key-encryption key labelled {label!r} in token '
+                                                    f'{token_label!r}', token=token_label, key=label) from None
+            self.ref = f'pkcs11:{token_label}/{label}#{self._key[Attribute.ID].hex()}'
 
     def __repr__(self):
         return f'<TokenKek {self.ref}>'
@@ -420,23 +449,30 @@ class TokenKek:
 
     @staticmethod
     def generate(session, label):
-        if key_exists(session, label):
-            raise CustodyError('key_exists', f'the token already holds an object labelled {label!r}', key=label)
-        return session.generate_key(
-            KeyType.AES, 256, id=os.urandom(16), label=label, store=True,
-            capabilities=MechanismFlag.WRAP | MechanismFlag.UNWRAP,
-            template={Attribute.SENSITIVE: True, Attribute.EXTRACTABLE: False})
+        with serialised(session):
+            if key_exists(session, label):
+                raise CustodyError('key_exists', f'the token already holds an object labelled {label!r}',
+                                   key=label)
+            return session.generate_key(
+                KeyType.AES, 256, id=os.urandom(16), label=label, store=True,
+                capabilities=MechanismFlag.WRAP | MechanismFlag.UNWRAP,
+                template={Attribute.SENSITIVE: True, Attribute.EXTRACTABLE: False})
 
     def wrap(self, key):
-        transient = self._session.create_object({
-            Attribute.CLASS: ObjectClass.SECRET_KEY, Attribute.KEY_TYPE: KeyType.AES, Attribute.VALUE: key,
-            Attribute.TOKEN: False, Attribute.SENSITIVE: False, Attribute.EXTRACTABLE: True})
-        try:
-            return self._key.wrap_key(transient, mechanism=Mechanism.AES_KEY_WRAP)
-        finally:
-            transient.destroy()
+        with serialised(self._session):
+            transient = self._session.create_object({
+                Attribute.CLASS: ObjectClass.SECRET_KEY, Attribute.KEY_TYPE: KeyType.AES, Attribute.VALUE: key,
+                Attribute.TOKEN: False, Attribute.SENSITIVE: False, Attribute.EXTRACTABLE: True})
+            try:
+                return self._key.wrap_key(transient, mechanism=Mechanism.AES_KEY_WRAP)
+            finally:
+                transient.destroy()
 
     def unwrap(self, wrapped):
+        with serialised(self._session):
+            return self._unwrap(wrapped)
+
+    def _unwrap(self, wrapped):
         try:
             transient = self._key.unwrap_key(
                 ObjectClass.SECRET_KEY, KeyType.AES, wrapped, mechanism=Mechanism.AES_KEY_WRAP, store=False,
