@@ -69,9 +69,10 @@ class EsignEnvelope(models.Model):
     # -- completion ------------------------------------------------------------------------
 
     def _esign_finalize(self):
-        done = super()._esign_finalize()
-        if done and self.state == 'completed':
-            self._esign_archive()
+        with self.env['esign.key.custody']._kek_scope(self.company_id):
+            done = super()._esign_finalize()
+            if done and self.state == 'completed':
+                self._esign_archive()
         return done
 
     def _esign_archive(self):

@@ -33,16 +33,17 @@ class EsignEnvelope(models.Model):
         """Checks everything, prepares every field of every document up front,
         and asks the first signer(s). One transaction: all or nothing."""
         self.check_access('write')
-        for envelope in self:
-            envelope._esign_check_sendable()
-        for envelope in self:
-            envelope._esign_prepare_documents()
-            envelope._esign_write({'state': 'sent', 'sent_at': fields.Datetime.now(), 'send_queued': False})
-            envelope.signer_ids._esign_record_invited_email()
-            envelope._esign_subscribe_internal_signers()
-            envelope.message_post(body=self.env._('Envelope sent.'))
-            envelope._esign_log('send')
-            envelope._esign_invite_next()
+        with self.env['esign.key.custody']._kek_scope(self.company_id):
+            for envelope in self:
+                envelope._esign_check_sendable()
+            for envelope in self:
+                envelope._esign_prepare_documents()
+                envelope._esign_write({'state': 'sent', 'sent_at': fields.Datetime.now(), 'send_queued': False})
+                envelope.signer_ids._esign_record_invited_email()
+                envelope._esign_subscribe_internal_signers()
+                envelope.message_post(body=self.env._('Envelope sent.'))
+                envelope._esign_log('send')
+                envelope._esign_invite_next()
         return True
 
     def _esign_check_sendable(self):

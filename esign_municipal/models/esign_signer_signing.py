@@ -188,44 +188,46 @@ class EsignSigner(models.Model):
         a TSA outage rolls back to the savepoint and leaves the signer pending
         for the retry cron."""
         self.ensure_one()
-        envelope = self.envelope_id
-        company = envelope.company_id
-        signatures = self.field_ids.filtered(lambda f: f.field_type == 'signature')
-        when = pytz.utc.localize(self.signed_at)
-        reason = pdf_engine.witness_reason(self.name, self.email, when)
-        font_path = pdf_engine.configured_font(self.env)
-        try:
-            with self.env.cr.savepoint():
-                timestamper = envelope._esign_timestamper()
-                superseded = self.env['esign.vault.blob']
-                with self.env['esign.key.custody']._witness_signer(company) as pdf_signer:
-                    for document in signatures.document_id.sorted(lambda d: (d.sequence, d.id)):
-                        signature = signatures.filtered(lambda f: f.document_id == document)
-                        values = {field._esign_pdf_name(): field._esign_engine_value()
-                                  for field in self.field_ids
-                                  if field.document_id == document and field.field_type != 'signature'}
-                        signed = pdf_engine.sign_for_signer(
-                            document._read_pdf('current'), field_name=signature._esign_pdf_name(),
-                            values=values, signer=pdf_signer, timestamper=timestamper, reason=reason,
-                            location='日本', font_path=font_path, signer_name=self.name,
-                            signed_at=when)
-                        superseded |= document._write_pdf('current', signed, drop_previous=False)
-                self.env['esign.document']._esign_drop_blobs(superseded)
-        except Exception as exc:
-            if not pdf_engine.is_transient_timestamp_failure(exc):
-                raise pdf_engine.signing_user_error(self.env, exc) or exc
-            _logger.warning('Envelope %s: signature of signer %s waits for a timestamp (%s)',
-                            envelope.number, self.id, exc)
-            envelope.message_post(body=self.env._(
-                'The approval of %s is recorded; the timestamp authority could not be reached, so the '
-                'signature is applied automatically as soon as it answers.', self.name))
-            return False
-        self.write({'state': 'signed'})
-        self._esign_done_activities()
-        envelope.message_post(body=self.env._('%s signed.', self.name))
-        envelope._esign_after_signature(self)
-        self._esign_queue_mail()
-        return True
+        # One KEK resolution (one HSM login) for the documents read and written, the final timestamps included.
+        with self.env['esign.key.custody']._kek_scope(self.envelope_id.company_id):
+            envelope = self.envelope_id
+            company = envelope.company_id
+            signatures = self.field_ids.filtered(lambda f: f.field_type == 'signature')
+            when = pytz.utc.localize(self.signed_at)
+            reason = pdf_engine.witness_reason(self.name, self.email, when)
+            font_path = pdf_engine.configured_font(self.env)
+            try:
+                with self.env.cr.savepoint():
+                    timestamper = envelope._esign_timestamper()
+                    superseded = self.env['esign.vault.blob']
+                    with self.env['esign.key.custody']._witness_signer(company) as pdf_signer:
+                        for document in signatures.document_id.sorted(lambda d: (d.sequence, d.id)):
+                            signature = signatures.filtered(lambda f: f.document_id == document)
+                            values = {field._esign_pdf_name(): field._esign_engine_value()
+                                      for field in self.field_ids
+                                      if field.document_id == document and field.field_type != 'signature'}
+                            signed = pdf_engine.sign_for_signer(
+                                document._read_pdf('current'), field_name=signature._esign_pdf_name(),
+                                values=values, signer=pdf_signer, timestamper=timestamper, reason=reason,
+                                location='日本', font_path=font_path, signer_name=self.name,
+                                signed_at=when)
+                            superseded |= document._write_pdf('current', signed, drop_previous=False)
+                    self.env['esign.document']._esign_drop_blobs(superseded)
+            except Exception as exc:
+                if not pdf_engine.is_transient_timestamp_failure(exc):
+                    raise pdf_engine.signing_user_error(self.env, exc) or exc
+                _logger.warning('Envelope %s: signature of signer %s waits for a timestamp (%s)',
+                                envelope.number, self.id, exc)
+                envelope.message_post(body=self.env._(
+                    'The approval of %s is recorded; the timestamp authority could not be reached, so the '
+                    'signature is applied automatically as soon as it answers.', self.name))
+                return False
+            self.write({'state': 'signed'})
+            self._esign_done_activities()
+            envelope.message_post(body=self.env._('%s signed.', self.name))
+            envelope._esign_after_signature(self)
+            self._esign_queue_mail()
+            return True
 
     def _esign_done_activities(self):
         for signer in self.filtered('user_id'):

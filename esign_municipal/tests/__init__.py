@@ -42,3 +42,4 @@ from . import test_signer_account_takeover
 from . import test_signer_mail_secrets
 from . import test_security_review_backoffice
 from . import test_security_review_portal
+from . import test_hsm_completion

@@ -63,7 +63,8 @@ class EsignVerifyWizard(models.TransientModel):
         contract = self.contract_id
         contract.check_access('read')
         documents = contract.sudo().document_ids
-        files = [(document.name, document._read_pdf()) for document in documents]
+        with self.env['esign.key.custody']._kek_scope(contract.company_id):
+            files = [(document.name, document._read_pdf()) for document in documents]
         verifier = self.env['esign.signature.verifier']
         html, reports = verifier._esign_verify_files(files)
         verdicts = [report.verdict for report in reports]
