@@ -154,7 +154,7 @@ for group, count in GROUPS.items():
                                               'email': f'{{group}}{{n}}@contractor.example'}})
         envelope, docs, signers, fields = envelope_for(partner, 'sequential')
         signer = signers[0]
-        entry = {{'envelope': envelope.id, 'signer': signer.id, 'link': f'/esign/sign/{{signer.id}}/' + signer._esign_issue_token('sign'),
+        entry = {{'envelope': envelope.id, 'signer': signer.id, 'link': f'/esign/sign/{{signer.id}}/' + signer._esign_issue_token('sign', 'invite'),
                  'values': {{f'field_{{f.id}}': v for f, v in zip(fields[signer.id], VALUES)}}}}
         if group != 'warm':
             entry['engine'] = [{{
@@ -167,7 +167,7 @@ partners = env['res.partner'].create([{{'name': f'Parallel signer {{n}}', 'email
                                       for n in range(SAME)])
 envelope, docs, signers, fields = envelope_for(partners, 'parallel')
 out['same'] = {{'envelope': envelope.id, 'signers': [
-    {{'signer': s.id, 'link': f'/esign/sign/{{s.id}}/' + s._esign_issue_token('sign'),
+    {{'signer': s.id, 'link': f'/esign/sign/{{s.id}}/' + s._esign_issue_token('sign', 'invite'),
       'values': {{f'field_{{f.id}}': v for f, v in zip(fields[s.id], VALUES)}}}} for s in signers]}}
 env.cr.commit()
 print('SETUP ' + json.dumps(out))

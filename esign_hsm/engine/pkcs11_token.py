@@ -5,11 +5,29 @@ Every PKCS#11 failure leaves this module as a CustodyError with a stable code
 module path, token label and key label, never the PIN.
 
 python-pkcs11 loads one PKCS#11 library per process (a second path raises
-AlreadyInitialized), so the module is loaded once and shared; sessions are
-opened per operation and always closed.
+AlreadyInitialized), so the module is loaded once and shared.
+
+A PKCS#11 login belongs to the application, not to one session: a second
+C_Login while a session is logged in fails (CKR_USER_ALREADY_LOGGED_IN), and
+python-pkcs11's Session.close() calls C_Logout, which logs out every session
+of the process. So the process keeps one logged-in session per token, shared
+by every use that overlaps (other threads included; python-pkcs11 serialises
+the operations on a session), counted, and closed (logged out) when the last
+use ends. A read/write use while a read-only session is shared gets a session
+of its own that relies on the shared login. session_counts() tells how many
+logins and sessions were opened, for tests and benchmarks.
+
+python-pkcs11 initialises the module with C_Initialize(NULL), which tells it
+that no two threads call it at once (SoftHSM2 then drops its own locks, and
+concurrent calls fail with CKR_GENERAL_ERROR). python-pkcs11 serialises single
+operations with the session's lock; the steps here that take several calls
+(a transient key object, wrapped, then destroyed) hold that lock throughout,
+and the sessions of one login share it.
 """
 import contextlib
+import ctypes
 import hashlib
+import hmac
 import os
 import threading
 from dataclasses import dataclass, field
@@ -113,22 +131,190 @@ def hsm_errors(config, key_label=None):
                            token=token, error=type(exc).__name__) from None
 
 
-@contextlib.contextmanager
-def open_session(config, rw=False):
-    """A logged-in session on the token named by config; closed on exit."""
+# ---------------------------------------------------------------- shared logins
+
+_sessions_lock = threading.Lock()
+_shared = {}  # (module real path, token label) -> _SharedLogin
+_counts = {'logins': 0, 'failed_logins': 0, 'sessions': 0}
+
+# C_Login's place in CK_FUNCTION_LIST (PKCS#11 v2.40 section 5.15), after the CK_VERSION.
+_C_LOGIN_INDEX = 18
+_CKU_USER = 1
+_CKR_USER_ALREADY_LOGGED_IN = 0x100
+_LOGIN_ERRORS = {0xA0: p11.PinIncorrect, 0xA1: p11.PinInvalid, 0xA2: p11.PinLenRange, 0xA3: p11.PinExpired,
+                 0xA4: p11.PinLocked, 0xE0: p11.TokenNotPresent, 0x32: p11.DeviceRemoved}
+_c_login_functions = {}
+
+
+class _SharedLogin:
+    def __init__(self, key, session, pin):
+        self.key = key
+        self.session = session
+        self.pin_digest = _pin_digest(pin)
+        self.users = 0
+        self.broken = False
+
+
+def _pin_digest(pin):
+    return hashlib.sha256(b'esign-pkcs11-pin:' + pin.encode('utf-8')).digest()
+
+
+def session_counts():
+    """How many logins (successful and refused) and PKCS#11 sessions this process has opened, and how many
+    tokens it is logged in to now: compare two readings to count what an operation cost."""
+    with _sessions_lock:
+        return dict(_counts, open_logins=len(_shared))
+
+
+def _c_login(module_path):
+    """C_Login of the module, from its function list. python-pkcs11 only logs in inside Token.open(), which
+    leaves the session it opened open when the PIN is refused, and nothing can close that session then;
+    logging in here on a session opened without a PIN lets a refused login close its session."""
+    function = _c_login_functions.get(module_path)
+    if function is None:
+        library = ctypes.CDLL(module_path)  # the same handle python-pkcs11 holds: already initialised
+        function_list = ctypes.POINTER(ctypes.c_void_p)()
+        library.C_GetFunctionList.argtypes = [ctypes.POINTER(ctypes.POINTER(ctypes.c_void_p))]
+        library.C_GetFunctionList.restype = ctypes.c_ulong
+        if library.C_GetFunctionList(ctypes.byref(function_list)):
+            raise p11.GeneralError()
+        # CK_FUNCTION_LIST starts with a CK_VERSION (two bytes), padded to the first pointer.
+        address = function_list[1 + _C_LOGIN_INDEX]
+        prototype = ctypes.CFUNCTYPE(ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_char_p, ctypes.c_ulong)
+        function = _c_login_functions[module_path] = prototype(address)
+    return function
+
+
+def _login(module_path, token, pin, rw):
+    """A new session on token, logged in with pin; no session is left open when the token refuses."""
+    session = token.open(rw=rw)
+    _counts['sessions'] += 1
+    pin_bytes = pin.encode('utf-8')
+    try:
+        rv = _c_login(module_path)(session._handle, _CKU_USER, pin_bytes, len(pin_bytes))
+    except BaseException:
+        with contextlib.suppress(p11.PKCS11Error):
+            session.close()
+        raise
+    if rv == _CKR_USER_ALREADY_LOGGED_IN:
+        # Something outside this module logged the process in: use that login, leave logging out to it.
+        _counts['logins'] += 1
+        return session
+    if rv:
+        _counts['failed_logins'] += 1
+        with contextlib.suppress(p11.PKCS11Error):
+            session.close()  # opened without a PIN: only C_CloseSession, no C_Logout
+        raise _LOGIN_ERRORS.get(rv, p11.GeneralError)()
+    _counts['logins'] += 1
+    session.user_type = pkcs11.UserType.USER  # so that closing it logs out
+    return session
+
+
+def _acquire(config, rw):
+    lib = load_module(config.module_path, config.module_dirs, config.forbidden_dirs)
+    module_path = os.path.realpath(config.module_path)
+    key = (module_path, config.token_label)
+    with _sessions_lock:
+        shared = _shared.get(key)
+        if shared is not None and shared.broken:
+            del _shared[key]  # its users still hold it; the last one closes it
+            shared = None
+        if shared is None:
+            with hsm_errors(config):
+                token = lib.get_token(token_label=config.token_label)
+                session = _login(module_path, token, config.pin, rw)
+            shared = _shared[key] = _SharedLogin(key, session, config.pin)
+        elif not hmac.compare_digest(shared.pin_digest, _pin_digest(config.pin)):
+            # The token cannot check a PIN while the process is logged in: another PIN is a wrong one,
+            # and never rides on the login made with the right one.
+            _counts['failed_logins'] += 1
+            raise CustodyError('wrong_pin', f'token {config.token_label!r} refused the PIN',
+                               token=config.token_label)
+        shared.users += 1
+        return shared
+
+
+def _release(shared):
+    with _sessions_lock:
+        shared.users -= 1
+        if shared.users:
+            return
+        current = _shared.get(shared.key)
+        if current is shared:
+            del _shared[shared.key]
+        elif current is not None and shared.session.user_type != pkcs11.UserType.NOBODY:
+            # A newer login replaced this broken one: C_Logout here would log that one out too (a login
+            # is the process's), so the newer session takes over logging out.
+            shared.session.user_type = pkcs11.UserType.NOBODY
+            current.session.user_type = pkcs11.UserType.USER
+        with contextlib.suppress(p11.PKCS11Error):
+            shared.session.close()  # C_Logout, then C_CloseSession
+
+
+def acquire_session(config, rw=False):
+    """(session, release): a logged-in session on the token named by config, shared with the other uses
+    of that token in this process, and the function to call exactly once when done with it.
+
+    Errors of PKCS#11 calls made with the session come out as CustodyErrors inside use_session()."""
     if not config.pin:
         raise CustodyError('pin_missing', f'no PIN available for token {config.token_label!r}',
                            token=config.token_label)
-    lib = load_module(config.module_path, config.module_dirs, config.forbidden_dirs)
-    with hsm_errors(config):
-        token = lib.get_token(token_label=config.token_label)
-        session = token.open(rw=rw, user_pin=config.pin)
+    shared = _acquire(config, rw)
+    if not rw or shared.session.rw:
+        return shared.session, lambda: _release(shared)
     try:
-        with hsm_errors(config):
+        with hsm_errors(config), serialised(shared.session):
+            # The process is logged in to the token: a session opened now shares that login (no PIN).
+            session = shared.session.token.open(rw=True)
+            session._operation_lock = shared.session._operation_lock  # one login, one caller at a time
+        with _sessions_lock:
+            _counts['sessions'] += 1
+    except BaseException:
+        _release(shared)
+        raise
+
+    def release():
+        try:
+            with contextlib.suppress(p11.PKCS11Error), serialised(session):
+                session.close()
+        finally:
+            _release(shared)
+    return session, release
+
+
+@contextlib.contextmanager
+def use_session(config, session, key_label=None):
+    """PKCS#11 errors raised inside become CustodyErrors; a session the HSM failed under is shared no more."""
+    with hsm_errors(config, key_label):
+        try:
+            yield session
+        except p11.PKCS11Error as exc:
+            if not isinstance(exc, (p11.NoSuchKey, p11.MultipleObjectsReturned)):
+                _discard(session)
+            raise
+
+
+def serialised(session):
+    """The lock python-pkcs11 takes around each operation on session (reentrant): hold it for several calls."""
+    return session._operation_lock
+
+
+def _discard(session):
+    with _sessions_lock:
+        for shared in _shared.values():
+            if shared.session is session:
+                shared.broken = True
+
+
+@contextlib.contextmanager
+def open_session(config, rw=False):
+    """A logged-in session on the token named by config (shared, see above); given back on exit."""
+    session, release = acquire_session(config, rw)
+    try:
+        with use_session(config, session):
             yield session
     finally:
-        with contextlib.suppress(p11.PKCS11Error):
-            session.close()
+        release()
 
 
 def _key_filter(label=None, key_id=None):
@@ -148,6 +334,11 @@ def find_private_key(session, label=None, key_id=None):
 
 def public_key_info(session, label=None, key_id=None):
     """asn1crypto PublicKeyInfo of the key pair's public half, read from the token."""
+    with serialised(session):
+        return _public_key_info(session, label, key_id)
+
+
+def _public_key_info(session, label, key_id):
     try:
         public = session.get_key(ObjectClass.PUBLIC_KEY, **_key_filter(label, key_id))
     except p11.NoSuchKey:
@@ -178,6 +369,11 @@ def generate_signing_key(session, label, key_type='rsa_3072'):
         raise CustodyError('unsupported_key_type', f'unsupported key type {key_type!r}', key=label)
     if key_exists(session, label):
         raise CustodyError('key_exists', f'the token already holds an object labelled {label!r}', key=label)
+    with serialised(session):
+        return _generate_signing_key(session, label, key_type)
+
+
+def _generate_signing_key(session, label, key_type):
     kind, size = KEY_TYPES[key_type]
     key_id = os.urandom(16)
     private_template = {Attribute.SENSITIVE: True, Attribute.EXTRACTABLE: False, Attribute.PRIVATE: True}
@@ -210,6 +406,11 @@ def witness_signer(session, *, signing_cert, chain, key_label=None, key_id=None)
     The key handle is looked up now, and the token's public key compared with the
     certificate's, so that a missing or wrong key fails before any document is touched.
     """
+    with serialised(session):
+        return _witness_signer(session, signing_cert, chain, key_label, key_id)
+
+
+def _witness_signer(session, signing_cert, chain, key_label, key_id):
     token_public = public_key_info(session, key_label, key_id)
     if token_public.dump() != signing_cert.public_key.dump():
         raise CustodyError('cert_key_mismatch', f'the certificate does not belong to key {key_label!r}',
@@ -231,35 +432,47 @@ class TokenKek:
 
     def __init__(self, session, token_label, label):
         self._session = session
-        try:
-            self._key = session.get_key(ObjectClass.SECRET_KEY, KeyType.AES, label=label)
-        except p11.NoSuchKey:
-            raise CustodyError('key_not_found', f'no key-encryption key labelled {label!r} in token '
-                                                f'{token_label!r}', token=token_label, key=label) from None
-        self.ref = f'pkcs11:{token_label}/{label}#{self._key[Attribute.ID].hex()}'
+        with serialised(session):
+            try:
+                self._key = session.get_key(ObjectClass.SECRET_KEY, KeyType.AES, label=label)
+            except p11.NoSuchKey:
+                raise CustodyError('key_not_found', f'no key-encryption key labelled {label!r} in token '
+                                                    f'{token_label!r}', token=token_label, key=label) from None
+            self.ref = f'pkcs11:{token_label}/{label}#{self._key[Attribute.ID].hex()}'
 
     def __repr__(self):
         return f'<TokenKek {self.ref}>'
 
+    @property
+    def session(self):
+        return self._session
+
     @staticmethod
     def generate(session, label):
-        if key_exists(session, label):
-            raise CustodyError('key_exists', f'the token already holds an object labelled {label!r}', key=label)
-        return session.generate_key(
-            KeyType.AES, 256, id=os.urandom(16), label=label, store=True,
-            capabilities=MechanismFlag.WRAP | MechanismFlag.UNWRAP,
-            template={Attribute.SENSITIVE: True, Attribute.EXTRACTABLE: False})
+        with serialised(session):
+            if key_exists(session, label):
+                raise CustodyError('key_exists', f'the token already holds an object labelled {label!r}',
+                                   key=label)
+            return session.generate_key(
+                KeyType.AES, 256, id=os.urandom(16), label=label, store=True,
+                capabilities=MechanismFlag.WRAP | MechanismFlag.UNWRAP,
+                template={Attribute.SENSITIVE: True, Attribute.EXTRACTABLE: False})
 
     def wrap(self, key):
-        transient = self._session.create_object({
-            Attribute.CLASS: ObjectClass.SECRET_KEY, Attribute.KEY_TYPE: KeyType.AES, Attribute.VALUE: key,
-            Attribute.TOKEN: False, Attribute.SENSITIVE: False, Attribute.EXTRACTABLE: True})
-        try:
-            return self._key.wrap_key(transient, mechanism=Mechanism.AES_KEY_WRAP)
-        finally:
-            transient.destroy()
+        with serialised(self._session):
+            transient = self._session.create_object({
+                Attribute.CLASS: ObjectClass.SECRET_KEY, Attribute.KEY_TYPE: KeyType.AES, Attribute.VALUE: key,
+                Attribute.TOKEN: False, Attribute.SENSITIVE: False, Attribute.EXTRACTABLE: True})
+            try:
+                return self._key.wrap_key(transient, mechanism=Mechanism.AES_KEY_WRAP)
+            finally:
+                transient.destroy()
 
     def unwrap(self, wrapped):
+        with serialised(self._session):
+            return self._unwrap(wrapped)
+
+    def _unwrap(self, wrapped):
         try:
             transient = self._key.unwrap_key(
                 ObjectClass.SECRET_KEY, KeyType.AES, wrapped, mechanism=Mechanism.AES_KEY_WRAP, store=False,

@@ -72,6 +72,27 @@ assert set(MESSAGES) == CustodyError.CODES
 
 _warned_kek_paths = set()
 
+# The cursor attribute holding the open KEK scope (see EsignKeyCustody._kek_scope).
+KEK_SCOPE_ATTR = '_esign_kek_scope'
+
+
+class _KekScope:
+    """The KEKs resolved in one _kek_scope block: FileKek, or (TokenKek, token config) whose session the
+    stack gives back on exit."""
+
+    def __init__(self, company_ids):
+        self.company_ids = company_ids  # None: every company
+        self.keks = {}
+        self.stack = contextlib.ExitStack()
+        self.resolutions = 0  # how many KEKs were resolved (for tests)
+
+    def covers(self, company):
+        return self.company_ids is None or company.id in self.company_ids
+
+    def cover(self, company_ids):
+        if self.company_ids is not None:
+            self.company_ids = None if company_ids is None else self.company_ids | company_ids
+
 
 def _b64(data):
     return base64.b64encode(data)
@@ -182,15 +203,83 @@ class EsignKeyCustody(models.AbstractModel):
         return company.esign_key_backend == 'pkcs11' and company.esign_pkcs11_kek_label
 
     @contextlib.contextmanager
+    def _kek_scope(self, companies=None):
+        """Within the block, each KEK is resolved once (the key file read once, the HSM logged in to once)
+        and kept until the block ends, whatever wraps, unwraps, seals or unseals inside it: one signature
+        completion, one batch of documents. `companies` (res.company records) limits the scope to their KEKs
+        (others are resolved per use, as outside a scope); None: every company's.
+
+        The scope lives on the cursor, so the whole transaction shares it (sudo and other environments
+        included) and nothing outlives it; a nested scope joins the outer one. On exit, even by an
+        exception, the HSM sessions are given back and the key material is dropped."""
+        cr = self.env.cr
+        scope = vars(cr).get(KEK_SCOPE_ATTR)  # not getattr: a test cursor forwards unknown names to another
+        company_ids = None if companies is None else set(companies.ids)
+        if scope is not None:
+            scope.cover(company_ids)
+            yield scope
+            return
+        scope = _KekScope(company_ids)
+        setattr(cr, KEK_SCOPE_ATTR, scope)
+        try:
+            with scope.stack:
+                yield scope
+        finally:
+            vars(cr).pop(KEK_SCOPE_ATTR, None)
+            scope.keks.clear()
+
+    def _open_kek_scope(self, company):
+        """The open scope that covers company, if any."""
+        scope = vars(self.env.cr).get(KEK_SCOPE_ATTR)
+        return scope if scope is not None and scope.covers(company) else None
+
+    @contextlib.contextmanager
+    def _key_file_kek(self, company):
+        scope = self._open_kek_scope(company)
+        if scope is None:
+            with self._custody_errors():
+                yield self._file_kek()
+            return
+        key = ('file', config.get('esign_kek_file'))
+        if key not in scope.keks:
+            with self._custody_errors():
+                scope.keks[key] = self._file_kek()
+            scope.resolutions += 1
+        with self._custody_errors():
+            yield scope.keks[key]
+
+    @contextlib.contextmanager
+    def _token_kek(self, company, token_label, label):
+        scope = self._open_kek_scope(company)
+        if scope is None:
+            with self._hsm_session(company, token_label=token_label, key_label=label) as session:
+                yield pkcs11_token.TokenKek(session, token_label, label)
+            return
+        key = ('pkcs11', company.id, token_label, label)
+        if key not in scope.keks:
+            token_config = self._token_config(company, token_label)
+            errors = {'token': token_label, 'module': token_config.module_path, 'key': label}
+            with self._custody_errors(**errors):
+                session, release = pkcs11_token.acquire_session(token_config)
+            scope.stack.callback(release)
+            with self._custody_errors(**errors), pkcs11_token.use_session(token_config, session, label):
+                scope.keks[key] = (pkcs11_token.TokenKek(session, token_label, label), token_config)
+            scope.resolutions += 1
+        kek, token_config = scope.keks[key]
+        with self._custody_errors(token=token_label, module=token_config.module_path, key=label), \
+                pkcs11_token.use_session(token_config, kek.session, label):
+            yield kek
+
+    @contextlib.contextmanager
     def _current_kek(self, company):
         """The KEK new data is wrapped with: the company's HSM KEK when set, else the key file."""
         label = self._hsm_kek_label(company)
         if label:
-            with self._hsm_session(company, key_label=label) as session:
-                yield pkcs11_token.TokenKek(session, company.esign_pkcs11_token_label, label)
+            with self._token_kek(company, company.esign_pkcs11_token_label, label) as kek:
+                yield kek
         else:
-            with self._custody_errors():
-                yield self._file_kek()
+            with self._key_file_kek(company) as kek:
+                yield kek
 
     @contextlib.contextmanager
     def _kek_for_ref(self, kek_ref, company):
@@ -198,11 +287,11 @@ class EsignKeyCustody(models.AbstractModel):
         if kek_ref.startswith('pkcs11:'):
             token_label, rest = kek_ref[len('pkcs11:'):].split('/', 1)
             label = rest.rsplit('#', 1)[0]
-            with self._hsm_session(company, token_label=token_label, key_label=label) as session:
-                yield pkcs11_token.TokenKek(session, token_label, label)
+            with self._token_kek(company, token_label, label) as kek:
+                yield kek
         else:
-            with self._custody_errors():
-                yield self._file_kek()
+            with self._key_file_kek(company) as kek:
+                yield kek
 
     # ------------------------------------------------------------------ small secrets of other addons
 

@@ -107,7 +107,7 @@ class EsignArchiveController(http.Controller):
     @http.route('/esign/verify', type='http', auth='public', methods=['GET', 'POST'], sitemap=False,
                 max_content_length=lambda controller: _verify_body_limit())
     def public_verification(self, pdf=None, lang=None, **kwargs):
-        public = request.env.user._is_public()
+        public = _as_public()
         if public and not _public_verification_enabled():
             raise NotFound()
         if lang in ('ja_JP', 'en_US'):
@@ -134,8 +134,8 @@ class EsignArchiveController(http.Controller):
         return response
 
     def _esign_verify(self, name, data, public):
-        """The report's HTML. A logged-in user's verification is an operation-log
-        event; an anonymous one only counts (esign.public.verification.count)."""
+        """The report's HTML. A municipality user's verification is an operation-log
+        event; the public's (portal users included) only counts (esign.public.verification.count)."""
         verifier = request.env['esign.signature.verifier'].sudo().with_context(lang=request.env.context.get('lang'))
         html, reports = verifier._esign_verify_files([(name, data)])
         sha256 = hashlib.sha256(data).hexdigest()
@@ -150,6 +150,14 @@ class EsignArchiveController(http.Controller):
         return html
 
 
+def _as_public():
+    """Whether the caller gets the public's page: anonymous visitors and
+    portal users alike. A portal account is had for the asking (signup,
+    any contact given access): it must not lift the public's limits."""
+    user = request.env.user
+    return user._is_public() or user.share
+
+
 def _public_verification_enabled():
     enabled = request.env['ir.config_parameter'].sudo().get_param(PUBLIC_VERIFICATION)
     return str(enabled).lower() in ('1', 'true', 'yes')
@@ -157,12 +165,12 @@ def _public_verification_enabled():
 
 def _verify_body_limit():
     """The route's max_content_length, decided before the body is read: none
-    at all from anonymous visitors while the public page is off.
+    at all from the public (portal users included) while the public page is off.
 
     A body over the limit is refused here at once: werkzeug would still read
     it to its end to discard it, and would not limit a body sent without a
     length (chunked) at all, so such a POST is refused too."""
-    limit = 0 if request.env.user._is_public() and not _public_verification_enabled() else VERIFY_MAX_BODY
+    limit = 0 if _as_public() and not _public_verification_enabled() else VERIFY_MAX_BODY
     httprequest = request.httprequest
     if httprequest.method == 'POST':
         if httprequest.content_length is None:
@@ -173,7 +181,7 @@ def _verify_body_limit():
 
 
 def _count_public_verification():
-    """Counts one anonymous verification from the caller's address; False
+    """Counts one public verification from the caller's address; False
     when the address used up its allowance (esign.portal.throttle)."""
     throttle = request.env['esign.portal.throttle'].sudo()
     address = request.httprequest.remote_addr or '-'

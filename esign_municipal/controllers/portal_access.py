@@ -10,8 +10,8 @@ revoked, the grant stops opening the page too.
 
 A logged-in user who is the signer (a portal contractor logging in with the
 address the request was sent to, or the internal approver: see
-esign.signer._esign_logged_in_domain) needs no token; a portal user still
-enters the one-time code when the signer must.
+esign.signer._esign_logged_in_domain) needs no token; a portal user always
+enters the one-time code mailed to that address, once per session.
 """
 import base64
 import hashlib
@@ -70,10 +70,15 @@ class SignerAccess:
 
     @property
     def needs_otp(self):
-        # A portal login does not stand for the code (staff may give a contact
-        # a portal account); the municipality's own users sign as in the back
-        # office, whose dialog asks for no code either.
-        return self.signer.otp_required and not self.otp_verified and not self.staff
+        # A portal login never stands for the code, whatever the envelope asks
+        # of its link: staff may give a contact a portal account, and its
+        # password reset goes to the contact's current email, not necessarily
+        # to the address the request went to. The code goes to that address.
+        # The municipality's own users sign as in the back office, whose
+        # dialog asks for no code either.
+        if self.staff or self.otp_verified:
+            return False
+        return self.signer.otp_required or self.via == 'login'
 
 
 def new_nonce():

@@ -1,5 +1,6 @@
 # Shared behaviour first: Odoo builds each model from the ones it inherits,
 # so a mixin must be loaded before the models that use it.
+from . import esign_flow_fields_mixin
 from . import esign_archive_lock_mixin
 from . import esign_append_only_mixin
 from . import esign_settings_audit_mixin

@@ -30,7 +30,11 @@ UNINSTALL_OPTION = 'esign_allow_uninstall_with_archive'
 class EsignContract(models.Model):
     _name = 'esign.contract'
     _description = 'Archived contract'
-    _inherit = ['esign.archive.lock.mixin']
+    _inherit = ['esign.archive.lock.mixin', 'esign.flow.fields.mixin']
+    # Set by the archiving (_esign_archive_envelope, _esign_register) and the verification only.
+    _esign_flow_fields = frozenset({
+        'number', 'user_id', 'source', 'envelope_id', 'archived_at', 'retention_until', 'document_ids',
+        'correction_ids', 'verification_state', 'verified_at'})
     _order = 'transaction_date desc nulls last, id desc'
     _rec_names_search = ['number', 'name', 'reference']
     _check_company_auto = True
@@ -346,20 +350,25 @@ class EsignContract(models.Model):
 
     @api.model
     def _esign_overview_settings(self):
-        """What the system overview page shows of this database's configuration."""
+        """What the system overview page shows of this database's configuration,
+        limited to the companies the user works in now (env.companies): the
+        page reads as superuser, and one town's figures are not another's."""
         params = self.env['ir.config_parameter'].sudo()
-        keys = self.env['esign.witness.key'].sudo().search([('state', '=', 'active')])
+        companies = self.env.companies.ids
+        mine = [('company_id', 'in', companies)]
+        mine_or_shared = [('company_id', 'in', companies + [False])]
+        keys = self.env['esign.witness.key'].sudo().search(mine + [('state', '=', 'active')])
         log = self.env['esign.operation.log'].sudo()
-        last = log.search([('chain_seq', '!=', False)], order='chain_seq desc', limit=1)
+        last = log.search(mine + [('chain_seq', '!=', False)], order='chain_seq desc', limit=1)
         return {
-            'contract_types': self.env['esign.contract.type'].sudo().search([]),
-            'tsas': self.env['esign.tsa'].sudo().search([]),
+            'contract_types': self.env['esign.contract.type'].sudo().search(mine_or_shared),
+            'tsas': self.env['esign.tsa'].sudo().search(mine_or_shared),
             'witness_keys': keys,
             'renewal_months': int(params.get_param('esign_municipal.renewal_months', 12)),
             'public_verification': str(params.get_param('esign_municipal.public_verification')).lower()
                                    in ('1', 'true', 'yes'),
-            'contract_count': self.sudo().search_count([]),
-            'log_count': log.search_count([]),
+            'contract_count': self.sudo().search_count(mine),
+            'log_count': log.search_count(mine),
             'log_head': last,
         }
 

@@ -26,7 +26,11 @@ class EsignContractDocument(models.Model):
     """
     _name = 'esign.contract.document'
     _description = 'Archived document'
-    _inherit = ['esign.archive.lock.mixin']
+    _inherit = ['esign.archive.lock.mixin', 'esign.flow.fields.mixin']
+    # Set by the archiving, the renewal and the verification only.
+    _esign_flow_fields = frozenset({
+        'contract_id', 'document_id', 'blob_id', 'sha256', 'file_size', 'timestamp_at', 'timestamp_tsa',
+        'timestamp_expires_at', 'renewal_count', 'verification_state', 'verified_at', 'verification_message'})
     _order = 'contract_id, sequence, id'
 
     contract_id = fields.Many2one('esign.contract', string='Contract', required=True, index=True,
@@ -153,18 +157,19 @@ class EsignContractDocument(models.Model):
     def _esign_renew_timestamp(self):
         """延長タイムスタンプ: a new document timestamp with fresh validation data
         (a PDF archived without any document timestamp gets its first one)."""
-        for document in self:
-            company = document.contract_id.company_id
-            data = document._read_pdf()
-            has_document_timestamp = any(stamp.kind == 'document_timestamp'
-                                         for stamp in timestamp_info.timestamps_of(data))
-            stamp = ltv.renew if has_document_timestamp else ltv.timestamp_document
-            try:
-                renewed = stamp(data, timestamper=document._esign_timestamper(company),
-                                validation_context=document._esign_validation_context(company))
-            except Exception as exc:
-                raise pdf_errors.archive_timestamp_error(self.env, exc, document.name) from exc
-            document._esign_replace_pdf(renewed, 'renew')
+        with self.env['esign.key.custody']._kek_scope(self.contract_id.company_id):
+            for document in self:
+                company = document.contract_id.company_id
+                data = document._read_pdf()
+                has_document_timestamp = any(stamp.kind == 'document_timestamp'
+                                             for stamp in timestamp_info.timestamps_of(data))
+                stamp = ltv.renew if has_document_timestamp else ltv.timestamp_document
+                try:
+                    renewed = stamp(data, timestamper=document._esign_timestamper(company),
+                                    validation_context=document._esign_validation_context(company))
+                except Exception as exc:
+                    raise pdf_errors.archive_timestamp_error(self.env, exc, document.name) from exc
+                document._esign_replace_pdf(renewed, 'renew')
 
     @api.model
     def _cron_renew_timestamps(self):
@@ -175,15 +180,16 @@ class EsignContractDocument(models.Model):
         limit = fields.Datetime.add(fields.Datetime.now(), months=max(months, 0))
         documents = self.sudo().search([('timestamp_expires_at', '!=', False), ('timestamp_expires_at', '<=', limit)])
         renewed = failed = 0
-        for document in documents:
-            try:
-                with self.env.cr.savepoint():
-                    document._esign_renew_timestamp()
-                renewed += 1
-            except Exception as exc:  # noqa: BLE001 - reported, retried at the next run
-                failed += 1
-                _logger.warning('archive: renewal of %s (contract %s) failed: %s', document.name,
-                                document.contract_id.number, exc)
+        with self.env['esign.key.custody']._kek_scope(documents.contract_id.company_id):
+            for document in documents:
+                try:
+                    with self.env.cr.savepoint():
+                        document._esign_renew_timestamp()
+                    renewed += 1
+                except Exception as exc:  # noqa: BLE001 - reported, retried at the next run
+                    failed += 1
+                    _logger.warning('archive: renewal of %s (contract %s) failed: %s', document.name,
+                                    document.contract_id.number, exc)
         return renewed, failed
 
     # -- batch timestamp verification ---------------------------------------------------
@@ -231,29 +237,30 @@ class EsignContractDocument(models.Model):
         verifier = self.env['esign.signature.verifier']
         failures, timestamps, external = [], 0, 0
         now = fields.Datetime.now()
-        for document in self:
-            signed_elsewhere = False
-            try:
-                report = verifier._esign_validate(document._read_pdf())
-                count, problems = document._esign_timestamp_problems(report)
-                signed_elsewhere = any(sig.external for sig in report.signatures)
-            except Exception as exc:  # noqa: BLE001 - the file cannot be read back (altered ciphertext, key missing)
-                _logger.warning('archive: %s of contract %s cannot be read: %s', document.name,
-                                document.contract_id.number, exc)
-                count, problems = 0, [self.env._('The archived file cannot be read back (%s).',
-                                                 exc.args[0] if exc.args else type(exc).__name__)]
-            timestamps += count
-            if problems:
-                failures.append((document, ' '.join(problems)))
-                state, message = 'invalid', ' '.join(problems)[:250]
-            elif signed_elsewhere:
-                external += 1
-                state, message = 'valid_with_external', verifier._esign_external_note()
-            else:
-                state, message = 'valid', False
-            with archive_guard.unlocked(archive_guard.VERIFICATION):
-                document.sudo().write({'verification_state': state, 'verified_at': now,
-                                       'verification_message': message})
+        with self.env['esign.key.custody']._kek_scope(self.contract_id.company_id):
+            for document in self:
+                signed_elsewhere = False
+                try:
+                    report = verifier._esign_validate(document._read_pdf())
+                    count, problems = document._esign_timestamp_problems(report)
+                    signed_elsewhere = any(sig.external for sig in report.signatures)
+                except Exception as exc:  # noqa: BLE001 - the file cannot be read back (altered, key missing)
+                    _logger.warning('archive: %s of contract %s cannot be read: %s', document.name,
+                                    document.contract_id.number, exc)
+                    count, problems = 0, [self.env._('The archived file cannot be read back (%s).',
+                                                     exc.args[0] if exc.args else type(exc).__name__)]
+                timestamps += count
+                if problems:
+                    failures.append((document, ' '.join(problems)))
+                    state, message = 'invalid', ' '.join(problems)[:250]
+                elif signed_elsewhere:
+                    external += 1
+                    state, message = 'valid_with_external', verifier._esign_external_note()
+                else:
+                    state, message = 'valid', False
+                with archive_guard.unlocked(archive_guard.VERIFICATION):
+                    document.sudo().write({'verification_state': state, 'verified_at': now,
+                                           'verification_message': message})
         self.env['esign.operation.log']._esign_record(
             'verify_timestamps', documents=len(self), timestamps=timestamps, failed=len(failures),
             external=external,

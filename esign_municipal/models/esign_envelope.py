@@ -69,7 +69,9 @@ class EsignEnvelope(models.Model):
     """
     _name = 'esign.envelope'
     _description = 'Envelope'
-    _inherit = ['mail.thread', 'mail.activity.mixin', 'esign.archive.lock.mixin']
+    _inherit = ['mail.thread', 'mail.activity.mixin', 'esign.flow.fields.mixin', 'esign.archive.lock.mixin']
+    # The status and the audit certificate are the flow's (see esign.flow.fields.mixin).
+    _esign_flow_fields = _FLOW_FIELDS | {'audit_certificate_blob_id', 'contract_ids'}
     _order = 'id desc'
     _rec_names_search = ['number', 'name']
     _check_company_auto = True
@@ -180,7 +182,7 @@ class EsignEnvelope(models.Model):
     def create(self, vals_list):
         sequence = self.env['ir.sequence'].sudo()
         for vals in vals_list:
-            if not self.env.su and _FLOW_FIELDS & set(vals):
+            if not self.env.su and self._esign_flow_fields & set(vals):
                 raise UserError(self.env._('A new envelope always starts as a draft.'))
             vals['number'] = sequence.next_by_code('esign.envelope')
         return super().create(vals_list)
@@ -197,7 +199,7 @@ class EsignEnvelope(models.Model):
         return super().unlink()
 
     def _esign_check_editable(self, vals):
-        if _FLOW_FIELDS & set(vals):
+        if self._esign_flow_fields & set(vals):
             raise UserError(self.env._('The status and the number of an envelope change only through its actions.'))
         locked = [name for name in vals if not name.startswith(_WRITABLE_AFTER_SENDING_PREFIXES)]
         if locked and any(envelope.state != 'draft' for envelope in self):
@@ -360,17 +362,18 @@ class EsignEnvelope(models.Model):
         """Checks everything, prepares every field of every document up front,
         and asks the first signer(s). One transaction: all or nothing."""
         self.check_access('write')
-        for envelope in self:
-            envelope._esign_check_sendable()
-        for envelope in self:
-            envelope._esign_prepare_documents()
-            envelope._esign_write({'state': 'sent', 'sent_at': fields.Datetime.now(), 'send_queued': False})
-            envelope.signer_ids._esign_record_invited_email()
-            envelope._esign_subscribe_internal_signers()
-            envelope.message_post(body=self.env._('Envelope sent.'))
-            envelope._esign_log('send')
-            envelope._esign_invite_next()
-        return True
+        with self.env['esign.key.custody']._kek_scope(self.company_id):
+            for envelope in self:
+                envelope._esign_check_sendable()
+            for envelope in self:
+                envelope._esign_prepare_documents()
+                envelope._esign_write({'state': 'sent', 'sent_at': fields.Datetime.now(), 'send_queued': False})
+                envelope.signer_ids._esign_record_invited_email()
+                envelope._esign_subscribe_internal_signers()
+                envelope.message_post(body=self.env._('Envelope sent.'))
+                envelope._esign_log('send')
+                envelope._esign_invite_next()
+            return True
 
     def _esign_check_sendable(self):
         """Raises one UserError listing every problem that prevents sending."""
@@ -625,31 +628,33 @@ class EsignEnvelope(models.Model):
         (PAdES B-LTA), tells every party, then archives the envelope. A TSA
         outage leaves it pending for the retry cron."""
         self.ensure_one()
-        try:
-            with self.env.cr.savepoint():
-                timestamper = self._esign_timestamper()
-                context = self._esign_validation_context()
-                for document in self.document_ids:
-                    final = ltv.finalize(document._read_pdf('current'), timestamper=timestamper,
-                                         validation_context=context)
-                    document._write_pdf('current', final)
-        except Exception as exc:
-            if not pdf_errors.is_transient_timestamp_failure(exc):
-                raise pdf_errors.signing_user_error(self.env, exc) or exc
-            _logger.warning('Envelope %s: final timestamp unavailable (%s); will retry', self.number, exc)
-            if not self.finalize_pending:
-                self._esign_write({'finalize_pending': True})
-                self.message_post(body=self.env._(
-                    'Everyone has signed. The timestamp authority could not be reached for the final '
-                    'timestamp; it is retried automatically.'))
-            return False
-        self._esign_write({'state': 'completed', 'completed_at': fields.Datetime.now(), 'finalize_pending': False})
-        self.signer_ids._esign_revoke_tokens('sign')
-        self._esign_notify_completed()
-        self._esign_on_completed()
-        self._esign_log('complete')
-        self._esign_archive()
-        return True
+        # One KEK resolution (one HSM login) for the final timestamps, the archive and its audit certificate.
+        with self.env['esign.key.custody']._kek_scope(self.company_id):
+            try:
+                with self.env.cr.savepoint():
+                    timestamper = self._esign_timestamper()
+                    context = self._esign_validation_context()
+                    for document in self.document_ids:
+                        final = ltv.finalize(document._read_pdf('current'), timestamper=timestamper,
+                                             validation_context=context)
+                        document._write_pdf('current', final)
+            except Exception as exc:
+                if not pdf_errors.is_transient_timestamp_failure(exc):
+                    raise pdf_errors.signing_user_error(self.env, exc) or exc
+                _logger.warning('Envelope %s: final timestamp unavailable (%s); will retry', self.number, exc)
+                if not self.finalize_pending:
+                    self._esign_write({'finalize_pending': True})
+                    self.message_post(body=self.env._(
+                        'Everyone has signed. The timestamp authority could not be reached for the final '
+                        'timestamp; it is retried automatically.'))
+                return False
+            self._esign_write({'state': 'completed', 'completed_at': fields.Datetime.now(), 'finalize_pending': False})
+            self.signer_ids._esign_revoke_tokens('sign')
+            self._esign_notify_completed()
+            self._esign_on_completed()
+            self._esign_log('complete')
+            self._esign_archive()
+            return True
 
     def _esign_notify_completed(self):
         """「電子署名完了のお知らせ」 to every party, each with their own download link."""

@@ -7,7 +7,9 @@ class EsignEnvelopeContentMixin(models.AbstractModel):
 
     Frozen once it is sent: users change it only while the envelope is a
     draft, and never the fields the signing flow owns (states, signing
-    evidence, values, PDF versions); the flow itself writes as superuser.
+    evidence, values, PDF versions); the flow itself writes as superuser
+    (`_esign_flow_fields`, which take no default from the client either:
+    esign.flow.fields.mixin).
 
     Archived with it once it is completed: locked for everyone, superuser
     included (esign.archive.lock.mixin, inherited here so that its guard runs
@@ -15,10 +17,7 @@ class EsignEnvelopeContentMixin(models.AbstractModel):
     """
     _name = 'esign.envelope.content.mixin'
     _description = 'Part of an envelope'
-    _inherit = ['esign.archive.lock.mixin']
-
-    # Written only by the signing flow (as superuser).
-    _esign_flow_fields = frozenset()
+    _inherit = ['esign.flow.fields.mixin', 'esign.archive.lock.mixin']
 
     @api.model
     def _esign_envelopes_of(self, vals_list):

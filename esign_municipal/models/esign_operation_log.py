@@ -46,8 +46,10 @@ HASHED_COLUMNS = (
 class EsignOperationLog(models.Model):
     _name = 'esign.operation.log'
     _description = 'Operation log entry'
-    _inherit = ['esign.append.only.mixin']
+    _inherit = ['esign.append.only.mixin', 'esign.flow.fields.mixin']
     _esign_append_reason = archive_guard.LOG_WRITE
+    # Only the sealer chains a row: a row created with a place in the chain would never be sealed.
+    _esign_flow_fields = frozenset({'chain_seq', 'prev_hash', 'entry_hash'})
     _order = 'id desc'
     _log_access = False
     _rec_name = 'event'

@@ -72,9 +72,10 @@ class EsignSigner(models.Model):
     _name = 'esign.signer'
     _description = 'Signer'
     _inherit = ['esign.envelope.content.mixin']
+    # user_id follows the contact (it decides who may sign logged in, with invited_email).
     _esign_flow_fields = frozenset({
         'state', 'invited_at', 'invited_email', 'last_reminder_at', 'reminder_count', 'signed_at', 'signed_ip',
-        'signed_user_agent', 'auth_method', 'declined_at', 'decline_reason'})
+        'signed_user_agent', 'auth_method', 'declined_at', 'decline_reason', 'user_id', 'access_token_ids'})
     _order = 'envelope_id, signing_order, id'
 
     envelope_id = fields.Many2one('esign.envelope', string='Envelope', required=True, ondelete='cascade', index=True)
@@ -95,7 +96,8 @@ class EsignSigner(models.Model):
                              copy=False, index=True)
     otp_required = fields.Boolean(
         string='One-time code required', default=lambda self: self._default_otp_required(),
-        help='The signer must enter a code sent to their email before seeing the documents.')
+        help='The signer must enter a code sent to their email before seeing the documents. Signing logged in '
+             'with a portal account always asks for the code.')
     signature_type = fields.Selection(
         [('invisible', 'Invisible signature'), ('visible', 'Visible signature')], string='Signature type',
         required=True, default=lambda self: self._default_signature_type())
@@ -446,44 +448,46 @@ class EsignSigner(models.Model):
         a TSA outage rolls back to the savepoint and leaves the signer pending
         for the retry cron."""
         self.ensure_one()
-        envelope = self.envelope_id
-        company = envelope.company_id
-        signatures = self.field_ids.filtered(lambda f: f.field_type == 'signature')
-        when = pytz.utc.localize(self.signed_at)
-        reason = witness.witness_reason(self.name, self.email, when)
-        font_path = self._esign_configured_font()
-        try:
-            with self.env.cr.savepoint():
-                timestamper = envelope._esign_timestamper()
-                superseded = self.env['esign.vault.blob']
-                with self.env['esign.key.custody']._witness_signer(company) as pdf_signer:
-                    for document in signatures.document_id.sorted(lambda d: (d.sequence, d.id)):
-                        signature = signatures.filtered(lambda f: f.document_id == document)
-                        values = {field._esign_pdf_name(): field._esign_engine_value()
-                                  for field in self.field_ids
-                                  if field.document_id == document and field.field_type != 'signature'}
-                        signed = witness.sign_for_signer(
-                            document._read_pdf('current'), field_name=signature._esign_pdf_name(),
-                            values=values, signer=pdf_signer, timestamper=timestamper, reason=reason,
-                            location='日本', font_path=font_path, signer_name=self.name,
-                            signed_at=when)
-                        superseded |= document._write_pdf('current', signed, drop_previous=False)
-                self.env['esign.document']._esign_drop_blobs(superseded)
-        except Exception as exc:
-            if not pdf_errors.is_transient_timestamp_failure(exc):
-                raise pdf_errors.signing_user_error(self.env, exc) or exc
-            _logger.warning('Envelope %s: signature of signer %s waits for a timestamp (%s)',
-                            envelope.number, self.id, exc)
-            envelope.message_post(body=self.env._(
-                'The approval of %s is recorded; the timestamp authority could not be reached, so the '
-                'signature is applied automatically as soon as it answers.', self.name))
-            return False
-        self.write({'state': 'signed'})
-        self._esign_done_activities()
-        envelope.message_post(body=self.env._('%s signed.', self.name))
-        envelope._esign_after_signature(self)
-        self._esign_queue_mail()
-        return True
+        # One KEK resolution (one HSM login) for the documents read and written, the final timestamps included.
+        with self.env['esign.key.custody']._kek_scope(self.envelope_id.company_id):
+            envelope = self.envelope_id
+            company = envelope.company_id
+            signatures = self.field_ids.filtered(lambda f: f.field_type == 'signature')
+            when = pytz.utc.localize(self.signed_at)
+            reason = witness.witness_reason(self.name, self.email, when)
+            font_path = self._esign_configured_font()
+            try:
+                with self.env.cr.savepoint():
+                    timestamper = envelope._esign_timestamper()
+                    superseded = self.env['esign.vault.blob']
+                    with self.env['esign.key.custody']._witness_signer(company) as pdf_signer:
+                        for document in signatures.document_id.sorted(lambda d: (d.sequence, d.id)):
+                            signature = signatures.filtered(lambda f: f.document_id == document)
+                            values = {field._esign_pdf_name(): field._esign_engine_value()
+                                      for field in self.field_ids
+                                      if field.document_id == document and field.field_type != 'signature'}
+                            signed = witness.sign_for_signer(
+                                document._read_pdf('current'), field_name=signature._esign_pdf_name(),
+                                values=values, signer=pdf_signer, timestamper=timestamper, reason=reason,
+                                location='日本', font_path=font_path, signer_name=self.name,
+                                signed_at=when)
+                            superseded |= document._write_pdf('current', signed, drop_previous=False)
+                    self.env['esign.document']._esign_drop_blobs(superseded)
+            except Exception as exc:
+                if not pdf_errors.is_transient_timestamp_failure(exc):
+                    raise pdf_errors.signing_user_error(self.env, exc) or exc
+                _logger.warning('Envelope %s: signature of signer %s waits for a timestamp (%s)',
+                                envelope.number, self.id, exc)
+                envelope.message_post(body=self.env._(
+                    'The approval of %s is recorded; the timestamp authority could not be reached, so the '
+                    'signature is applied automatically as soon as it answers.', self.name))
+                return False
+            self.write({'state': 'signed'})
+            self._esign_done_activities()
+            envelope.message_post(body=self.env._('%s signed.', self.name))
+            envelope._esign_after_signature(self)
+            self._esign_queue_mail()
+            return True
 
     def _esign_configured_font(self):
         """The font spec chosen in Settings (checked when it was saved), or None for the engine's
@@ -530,24 +534,23 @@ class EsignSigner(models.Model):
 
     @api.model
     def _esign_logged_in_domain(self, user):
-        """The signers `user` is, logged in: a portal user of the signer's
-        contact whose login is the address the request was sent to, or the
-        municipality's own user of the signer's contact with that address as
-        login or email.
+        """The signers `user` is, logged in: a user of the signer's contact
+        (a portal user of that contact, or the municipality's own user whose
+        contact it is) whose login is the address the request was sent to.
 
-        The contact alone is not enough: whoever may edit contacts can give
-        the signer's contact a portal account under another address. A portal
-        user can change their contact's email (My account), not their login.
+        The login, never the user's email: users edit their own email in
+        their preferences (My account, for a portal user), not their login.
+        The contact alone is not enough either: whoever may edit contacts can
+        give the signer's contact a portal account under another address.
         """
         user = user.sudo()
         if not user or user._is_public():
             return expression.FALSE_DOMAIN
         login = email_normalize(user.login or '')
-        if user.share:
-            return [('partner_id', '=', user.partner_id.id), ('invited_email', '=', login or False),
-                    ('invited_email', '!=', False)]
-        addresses = [address for address in {login, email_normalize(user.email or '')} if address]
-        return [('user_id', '=', user.id), ('invited_email', 'in', addresses)]
+        if not login:
+            return expression.FALSE_DOMAIN
+        mine = [('partner_id', '=', user.partner_id.id)] if user.share else [('user_id', '=', user.id)]
+        return mine + [('invited_email', '=', login)]
 
     def _esign_is_logged_in_signer(self, user):
         self.ensure_one()
@@ -674,9 +677,10 @@ class EsignSigner(models.Model):
         return len(filled), len(required)
 
     def _esign_masked_email(self):
-        """y***@example.com: enough for the signer to recognise, little for anyone else."""
+        """y***@example.com: enough for the signer to recognise, little for anyone else. The address the
+        request (and so the code) went to, which the contact's current email may no longer be."""
         self.ensure_one()
-        local, _at, domain = (self.email or '').partition('@')
+        local, _at, domain = (self.invited_email or self.email or '').partition('@')
         return f'{local[:1]}***@{domain}' if domain else '***'
 
     def _esign_jst_display(self, value):

@@ -32,14 +32,16 @@ class EsignTemplateDocument(models.Model):
 
     @api.depends('blob_id')
     def _compute_pdf_file(self):
-        for document in self:
-            data = document._esign_pdf_bytes()
-            document.pdf_file = data and base64.b64encode(data)
+        with self.env['esign.key.custody']._kek_scope():
+            for document in self:
+                data = document._esign_pdf_bytes()
+                document.pdf_file = data and base64.b64encode(data)
 
     def _inverse_pdf_file(self):
-        for document in self:
-            if document.pdf_file:
-                document._esign_set_pdf(base64.b64decode(document.pdf_file))
+        with self.env['esign.key.custody']._kek_scope():
+            for document in self:
+                if document.pdf_file:
+                    document._esign_set_pdf(base64.b64decode(document.pdf_file))
 
     @api.model_create_multi
     def create(self, vals_list):

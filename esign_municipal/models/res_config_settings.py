@@ -68,7 +68,8 @@ class ResConfigSettings(models.TransientModel):
         string='One-time code by default',
         config_parameter='esign_municipal.otp_required_default',
         help='New signers must enter a code sent to their email address before they see the '
-             'documents (email authentication). It can be changed per signer.',
+             'documents (email authentication). It can be changed per signer. Signing logged in with a '
+             'portal account always asks for the code.',
     )
     esign_otp_length = fields.Integer(
         string='One-time code length',

@@ -40,3 +40,6 @@ from . import test_portal_service_errors
 from . import test_signer_link_minting
 from . import test_signer_account_takeover
 from . import test_signer_mail_secrets
+from . import test_security_review_backoffice
+from . import test_security_review_portal
+from . import test_hsm_completion

@@ -3,11 +3,13 @@ witness key in custody) plus the archive's roles, a TSA record for the
 archive's own timestamps, and helpers to complete envelopes and to place
 contracts in the archive."""
 import base64
+import re
 
 from cryptography.hazmat.primitives import serialization
 
 from odoo.tests.common import new_test_user
 
+from ..controllers.archive import PUBLIC_VERIFICATION
 from ..tools import archive_guard
 from .common import EsignCase, make_pdf
 
@@ -89,3 +91,25 @@ class ArchiveCase(EsignCase):
     def log_of(self, **domain):
         return self.env['esign.operation.log'].sudo().search(
             [(key, '=', value) for key, value in domain.items()], order='id')
+
+
+class VerificationPageMixin:
+    """The public verification page (/esign/verify) as a browser uses it, and what it leaves behind."""
+
+    def enable(self, on=True):
+        self.env['ir.config_parameter'].sudo().set_param(PUBLIC_VERIFICATION, 'True' if on else 'False')
+
+    def verify(self, data, name='contract.pdf'):
+        page = self.url_open('/esign/verify?lang=en_US')
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        return self.opener.post(f'{self.base_url()}/esign/verify?lang=en_US', data={'csrf_token': token},
+                                files={'pdf': (name, data)}, timeout=120)
+
+    def state(self):
+        self.env.invalidate_all()
+        return {
+            'log': self.env['esign.operation.log'].sudo().search_count([]),
+            'counted': sum(self.env['esign.public.verification.count'].sudo().search([]).mapped('count')),
+            'throttle': self.env['esign.portal.throttle'].sudo().search_read([('key', 'like', 'verify_ip:%')],
+                                                                            ['key', 'count']),
+        }

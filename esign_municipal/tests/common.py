@@ -144,7 +144,8 @@ class EsignCase(TransactionCase):
 
         cls.officer = new_test_user(cls.env, 'esign_officer', groups='esign_municipal.group_esign_user',
                                     email='officer@demo-city.example', name='Officer')
-        cls.approver = new_test_user(cls.env, 'esign_approver', groups='esign_municipal.group_esign_user',
+        # The approver logs in with the address the requests go to, so signs from the back office too.
+        cls.approver = new_test_user(cls.env, 'approver@demo-city.example', groups='esign_municipal.group_esign_user',
                                      email='approver@demo-city.example', name='Approver Sato')
         cls.vendor = cls.env['res.partner'].create({'name': 'Demo Construction', 'is_company': True,
                                                     'email': 'info@construction.example'})

@@ -36,7 +36,7 @@ class TestArchiveHttp(HttpCase, ArchiveCase):
         self.assertEqual(entry.ip_address, '127.0.0.1')
         self.assertTrue(entry.user_agent)
         # Someone who may not see the contract gets nothing.
-        self.authenticate('esign_approver', 'esign_approver')
+        self.authenticate('approver@demo-city.example', 'approver@demo-city.example')
         self.assertEqual(self.url_open(f'/esign/archive/document/{document.id}/view').status_code, 404)
 
     def test_audit_certificate_download(self):

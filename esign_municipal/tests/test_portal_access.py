@@ -100,7 +100,7 @@ class TestPortalAccess(PortalCase):
         signer._complete_signing(self.filled_values(), {'auth_method': 'email_link'})
         action = envelope.with_user(self.approver).action_open_signing_page()
         self.assertEqual(action['url'], f'/esign/sign/{approver.id}')
-        self.authenticate('esign_approver', 'esign_approver')
+        self.authenticate('approver@demo-city.example', 'approver@demo-city.example')
         page = self.open(action['url'])
         self.assertIn('o_esign_sign', page.text)
         self.assertEqual(self.post(f'/esign/sign/{approver.id}/complete',

@@ -1,18 +1,16 @@
 import datetime
 import http.client
-import re
 
 from odoo.tests import HttpCase, tagged
 
-from ..controllers.archive import PUBLIC_VERIFICATION
 from ..models.esign_portal_throttle import LIMITS
 from ..models.pdf_errors import VERIFY_MAX_PDF_SIZE
 from ..engine.jst import jst_date
-from .archive_common import ArchiveCase
+from .archive_common import ArchiveCase, VerificationPageMixin
 
 
 @tagged('post_install', '-at_install')
-class TestPublicVerificationLimits(HttpCase, ArchiveCase):
+class TestPublicVerificationLimits(VerificationPageMixin, HttpCase, ArchiveCase):
     """/esign/verify: the body is refused before it is read when it is too
     large (or when the page is off for the public), anonymous uploads are
     limited per address, and they are counted per day rather than chained
@@ -21,9 +19,6 @@ class TestPublicVerificationLimits(HttpCase, ArchiveCase):
     def setUp(self):
         super().setUp()
         self.pdf = self.complete_envelope().document_ids._read_pdf('current')
-
-    def enable(self, on=True):
-        self.env['ir.config_parameter'].sudo().set_param(PUBLIC_VERIFICATION, 'True' if on else 'False')
 
     def post_headers_only(self, length=None):
         """A POST that announces `length` bytes (or a chunked body) and sends
@@ -43,21 +38,6 @@ class TestPublicVerificationLimits(HttpCase, ArchiveCase):
             return response.status
         finally:
             connection.close()
-
-    def verify(self, data, name='contract.pdf'):
-        page = self.url_open('/esign/verify?lang=en_US')
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-        return self.opener.post(f'{self.base_url()}/esign/verify?lang=en_US', data={'csrf_token': token},
-                                files={'pdf': (name, data)}, timeout=120)
-
-    def state(self):
-        self.env.invalidate_all()
-        return {
-            'log': self.env['esign.operation.log'].sudo().search_count([]),
-            'counted': sum(self.env['esign.public.verification.count'].sudo().search([]).mapped('count')),
-            'throttle': self.env['esign.portal.throttle'].sudo().search_read([('key', 'like', 'verify_ip:%')],
-                                                                            ['key', 'count']),
-        }
 
     def test_body_refused_before_it_is_read(self):
         before = self.state()

@@ -117,16 +117,16 @@ class TestSignerAccountTakeover(SignerSecurityCase):
                             name='odoo.exceptions.AccessError', message='Only the signer themself')
         self.assertEqual(self.open(f'/esign/sign/{approver.id}').status_code, 404)
         self.assertEqual(approver.state, 'invited')
-        # ... nor can the approver's account once its address is no longer the invited one.
-        self.approver.email = 'sato.new@demo-city.example'
-        self.authenticate('esign_approver', 'esign_approver')
+        # ... nor can the approver's account once it logs in under another address (its email does not count).
+        self.approver.login = 'sato.new@demo-city.example'
+        self.authenticate('sato.new@demo-city.example', 'approver@demo-city.example')
         self.assert_refused(self.rpc('esign.envelope', 'action_sign_as_me', [envelope.id]),
                             name='odoo.exceptions.UserError')
         self.assertEqual(self.open(f'/esign/sign/{approver.id}').status_code, 404)
         self.assertEqual(approver.state, 'invited')
-        # With the invited address, the approver signs from the back office.
-        self.approver.email = 'approver@demo-city.example'
-        self.authenticate('esign_approver', 'esign_approver')
+        # Logging in with the invited address, the approver signs from the back office.
+        self.approver.login = 'approver@demo-city.example'
+        self.authenticate('approver@demo-city.example', 'approver@demo-city.example')
         action, error = self.rpc('esign.envelope', 'action_sign_as_me', [envelope.id])
         self.assertIsNone(error)
         self.assertEqual(action['context']['default_signer_id'], approver.id)

@@ -62,9 +62,9 @@ class TestSignerLinkMinting(SignerSecurityCase):
         self.assert_nothing_minted()
 
     def test_auditor_and_followers_cannot_mint_either(self):
-        follower = self.env['res.users'].search([('login', '=', 'esign_approver')])
+        follower = self.env['res.users'].search([('login', '=', 'approver@demo-city.example')])
         self.envelope.message_subscribe(partner_ids=follower.partner_id.ids)
-        for login in ('esign_auditor_sec', 'esign_approver'):
+        for login in ('esign_auditor_sec', 'approver@demo-city.example'):
             with self.subTest(login=login):
                 self.authenticate(login, login)
                 self.assert_refused(self.rpc('esign.signer', '_portal_ensure_token', [self.signer.id]),

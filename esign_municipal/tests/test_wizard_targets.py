@@ -114,7 +114,7 @@ class TestWizardTargets(RpcAttackMixin, HttpCase, EsignCase):
         # address: that address's owner is the signer.
         invited = signer.invited_email
         signer.sudo().invited_email = 'someone.else@example.com'
-        self.authenticate('esign_approver', 'esign_approver')
+        self.authenticate('approver@demo-city.example', 'approver@demo-city.example')
         self.assert_rpc_refused('esign.approve.wizard', 'create', [{'signer_id': signer.id, 'confirmed': True}],
                                 errors=ACCESS_ERROR)
         self.assertEqual(signer.state, 'invited')

@@ -59,7 +59,8 @@ class EsignArchiveExportWizard(models.TransientModel):
             sums.append(f'{hashlib.sha256(data).hexdigest()}  {path}')
 
         with zipfile.ZipFile(fileobj, 'w', compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-            index = [self._esign_add_contract(archive, add, contract) for contract in contracts]
+            with self.env['esign.key.custody']._kek_scope(contracts.company_id):
+                index = [self._esign_add_contract(archive, add, contract) for contract in contracts]
             csv = self.env['esign.archive.csv']
             add(archive, 'index.csv', csv_bytes(
                 csv._esign_contract_header() + [self.env._('Files')],

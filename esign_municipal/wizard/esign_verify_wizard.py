@@ -1,7 +1,7 @@
 import base64
 import hashlib
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import archive_guard
@@ -12,13 +12,34 @@ class EsignVerifyWizard(models.TransientModel):
     """署名検証: upload any signed PDF (or open an archived contract) and read
     a report like Acrobat's signature panel."""
     _name = 'esign.verify.wizard'
+    _inherit = ['esign.flow.fields.mixin']
     _description = 'Signature verification'
+    # The report is HTML shown as is: only the verification writes it (as
+    # superuser), never the client, nor by a context default.
+    _esign_flow_fields = frozenset({'report_html', 'verdict'})
 
     pdf_file = fields.Binary(string='Signed PDF', attachment=False)
     filename = fields.Char(string='File name')
     contract_id = fields.Many2one('esign.contract', string='Archived contract', readonly=True)
     verdict = fields.Char(string='Result', readonly=True)
     report_html = fields.Html(string='Report', readonly=True, sanitize=False)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                self._esign_check_result_not_given(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            self._esign_check_result_not_given(vals)
+        return super().write(vals)
+
+    def _esign_check_result_not_given(self, vals):
+        if self._esign_flow_fields & set(vals):
+            raise UserError(self.env._('The verification report is written by the verification itself and '
+                                       'cannot be set by hand.'))
 
     def action_verify(self):
         self.ensure_one()
@@ -30,7 +51,7 @@ class EsignVerifyWizard(models.TransientModel):
         name = self.filename or self.env._('Uploaded PDF')
         html, reports = self.env['esign.signature.verifier']._esign_verify_files([(name, data)])
         # The report is all that is kept: the uploaded file is not stored.
-        self.write({'report_html': html, 'verdict': reports[0].verdict, 'pdf_file': False})
+        self.sudo().write({'report_html': html, 'verdict': reports[0].verdict, 'pdf_file': False})
         self.env['esign.operation.log']._esign_record(
             'verify_signatures', file=name, verdict=reports[0].verdict, sha256=hashlib.sha256(data).hexdigest())
         return self._esign_reopen()
@@ -42,11 +63,12 @@ class EsignVerifyWizard(models.TransientModel):
         contract = self.contract_id
         contract.check_access('read')
         documents = contract.sudo().document_ids
-        files = [(document.name, document._read_pdf()) for document in documents]
+        with self.env['esign.key.custody']._kek_scope(contract.company_id):
+            files = [(document.name, document._read_pdf()) for document in documents]
         verifier = self.env['esign.signature.verifier']
         html, reports = verifier._esign_verify_files(files)
         verdicts = [report.verdict for report in reports]
-        self.write({'report_html': html, 'verdict': ','.join(verdicts)})
+        self.sudo().write({'report_html': html, 'verdict': ','.join(verdicts)})
         now = fields.Datetime.now()
         with archive_guard.unlocked(archive_guard.VERIFICATION):
             for document, report in zip(documents, reports):

@@ -1,0 +1,31 @@
+from odoo import api, models
+
+
+class EsignFlowFieldsMixin(models.AbstractModel):
+    """Fields that only the signing and archiving flow sets take no default from the client.
+
+    Odoo's create() completes the values it is given with default_get(): the
+    `default_<field>` keys of the context, which an RPC call carries as the
+    client wrote them, and the user's own ir.default records, which any user
+    may create. Both come from the client, and both are added after create()'s
+    own checks of the values. For the fields of `_esign_flow_fields` only the
+    field's default in the code counts, whoever creates: sudo() keeps the
+    caller's context, so a flow that creates as superuser during an RPC call
+    (archiving, logging) would take them over too.
+    """
+    _name = 'esign.flow.fields.mixin'
+    _description = 'Fields set only by the signing process'
+
+    # Written only by the signing and archiving flow.
+    _esign_flow_fields = frozenset()
+
+    @api.model
+    def default_get(self, fields_list):
+        protected = self._esign_flow_fields.intersection(fields_list)
+        defaults = super().default_get([name for name in fields_list if name not in protected])
+        for name in protected:
+            field = self._fields[name]
+            if field.default:
+                value = field.convert_to_cache(field.default(self), self, validate=False)
+                defaults[name] = field.convert_to_write(value, self)
+        return defaults
