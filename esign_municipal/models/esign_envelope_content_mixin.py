@@ -1,5 +1,4 @@
 from odoo import api, models
-from odoo.exceptions import UserError
 
 
 class EsignEnvelopeContentMixin(models.AbstractModel):
@@ -22,10 +21,6 @@ class EsignEnvelopeContentMixin(models.AbstractModel):
     @api.model
     def _esign_envelopes_of(self, vals_list):
         return self.env['esign.envelope'].browse({vals.get('envelope_id') for vals in vals_list} - {None, False})
-
-    def _esign_check_flow_fields(self, vals):
-        if self._esign_flow_fields & set(vals):
-            raise UserError(self.env._('This information is recorded by the signing process and cannot be set by hand.'))
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -1,4 +1,5 @@
 from odoo import api, models
+from odoo.exceptions import UserError
 
 
 class EsignFlowFieldsMixin(models.AbstractModel):
@@ -29,3 +30,11 @@ class EsignFlowFieldsMixin(models.AbstractModel):
                 value = field.convert_to_cache(field.default(self), self, validate=False)
                 defaults[name] = field.convert_to_write(value, self)
         return defaults
+
+    def _esign_check_flow_fields(self, vals):
+        """Refuses values the client gives for these fields (the flow writes them as superuser)."""
+        if self._esign_flow_fields & set(vals):
+            raise UserError(self._esign_flow_fields_refusal())
+
+    def _esign_flow_fields_refusal(self):
+        return self.env._('This information is recorded by the signing process and cannot be set by hand.')

@@ -28,18 +28,17 @@ class EsignVerifyWizard(models.TransientModel):
     def create(self, vals_list):
         if not self.env.su:
             for vals in vals_list:
-                self._esign_check_result_not_given(vals)
+                self._esign_check_flow_fields(vals)
         return super().create(vals_list)
 
     def write(self, vals):
         if not self.env.su:
-            self._esign_check_result_not_given(vals)
+            self._esign_check_flow_fields(vals)
         return super().write(vals)
 
-    def _esign_check_result_not_given(self, vals):
-        if self._esign_flow_fields & set(vals):
-            raise UserError(self.env._('The verification report is written by the verification itself and '
-                                       'cannot be set by hand.'))
+    def _esign_flow_fields_refusal(self):
+        return self.env._('The verification report is written by the verification itself and '
+                          'cannot be set by hand.')
 
     def action_verify(self):
         self.ensure_one()
