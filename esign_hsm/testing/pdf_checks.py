@@ -4,6 +4,7 @@ database trusting the test root, OpenSSL for document timestamps, pyHanko valida
 No binary fixture lives in the repository."""
 import atexit
 import dataclasses
+import hashlib
 import io
 import os
 import pathlib
@@ -58,8 +59,11 @@ CERTIFICATE_TRUSTED = 'Certificate is Trusted.'
 #   responder does not answer (NSS soft-fails and accepts), or with -no-ocsp, a
 #   trusted chain is reported as this;
 # - within one run, checking a second signature by a signing certificate it has
-#   already checked fails in NSS (SEC_ERROR_REUSED_ISSUER_AND_SERIAL, sometimes not):
-#   reported as this too. Only the first signature of each certificate is judged.
+#   only seen in the PDF fails in NSS (SEC_ERROR_REUSED_ISSUER_AND_SERIAL: the
+#   certificate is imported again as a temporary one), reported as this too. So the
+#   database also knows each signing certificate, with no trust, as a reader's
+#   certificate store does once it has met it: then every signature's chain is
+#   judged, its intermediates still read from the PDF and trust only from the roots.
 CERTIFICATE_UNKNOWN_ISSUE = 'Unknown issue with Certificate or corrupted data.'
 # - it lists an ETSI.RFC3161 document timestamp but cannot check it ("Unable to
 #   validate this type of signature" on stderr), in these words; OpenSSL checks it.
@@ -71,12 +75,17 @@ OPENSSL_TIMESTAMP_OK = 'Verification: OK'
 _trust_stores = {}  # SHA-256 fingerprints of the trusted roots -> folder of the NSS database and roots.pem
 
 
-def trust_store(trust_roots):
+def trust_store(trust_roots, known=()):
     """A folder with an NSS certificate database (pdfsig -nssdir) and a roots.pem
     (openssl -CAfile), both trusting exactly `trust_roots` (cryptography
-    certificates or pki.Issued). Made once per set of roots in this process, removed at exit."""
+    certificates or pki.Issued); the database also holds the `known` certificates
+    (DER), trusted for nothing. Made once per set of certificates in this process,
+    removed at exit."""
     trust_roots = [getattr(root, 'cert', root) for root in trust_roots]  # pki.Issued or certificate
-    key = tuple(sorted(root.fingerprint(hashes.SHA256()).hex() for root in trust_roots))
+    root_ders = {root.public_bytes(serialization.Encoding.DER) for root in trust_roots}
+    known = sorted(set(known) - root_ders)  # a root re-added without trust would lose its trust
+    key = (tuple(sorted(root.fingerprint(hashes.SHA256()).hex() for root in trust_roots)),
+           tuple(hashlib.sha256(der).hexdigest() for der in known))
     if key not in _trust_stores:
         folder = pathlib.Path(tempfile.mkdtemp(prefix='esign-trust-'))
         atexit.register(shutil.rmtree, folder, True)
@@ -88,6 +97,9 @@ def trust_store(trust_roots):
             # C: a trusted CA for every use (TLS, S/MIME signing, code signing), as a root store holds it.
             subprocess.run(['certutil', '-A', '-d', database, '-n', f'test root {number}', '-t', 'C,C,C', '-a'],
                            input=pem, check=True, capture_output=True, timeout=60)
+        for number, der in enumerate(known):
+            subprocess.run(['certutil', '-A', '-d', database, '-n', f'known {number}', '-t', ',,'],
+                           input=der, check=True, capture_output=True, timeout=60)
         (folder / 'roots.pem').write_bytes(b''.join(pems))
         _trust_stores[key] = folder
     return _trust_stores[key]
@@ -106,14 +118,27 @@ class PdfsigSignature:
     timestamp: str = None  # for a document timestamp: OpenSSL's verdict (OPENSSL_TIMESTAMP_OK)
 
 
+def signing_certificates(pdf):
+    """DER of the certificate of each approval signature in pdf, as pyHanko reads
+    them; none when pyHanko cannot read the file (a tampered one: pdfsig then
+    judges only the first signature of each certificate)."""
+    try:
+        signatures = PdfFileReader(io.BytesIO(pdf), strict=False).embedded_regular_signatures
+        return {signature.signer_cert.dump() for signature in signatures}
+    except Exception:  # noqa: BLE001 - whatever pyHanko refuses, poppler still reports on
+        return set()
+
+
 def pdfsig_report(pdf, trust_roots):
     """poppler's pdfsig output for pdf, checking certificate chains against an
-    NSS database that trusts only trust_roots, revocation by OCSP where the
-    certificate names a responder (as a desktop reader does)."""
+    NSS database that trusts only trust_roots (and knows the signing certificates,
+    see CERTIFICATE_UNKNOWN_ISSUE), revocation by OCSP where the certificate
+    names a responder (as a desktop reader does)."""
+    database = trust_store(trust_roots, known=signing_certificates(pdf))
     with tempfile.NamedTemporaryFile(suffix='.pdf') as pdf_file:
         pdf_file.write(pdf)
         pdf_file.flush()
-        result = subprocess.run(['pdfsig', '-nssdir', f'sql:{trust_store(trust_roots)}', pdf_file.name],
+        result = subprocess.run(['pdfsig', '-nssdir', f'sql:{database}', pdf_file.name],
                                 capture_output=True, text=True, timeout=120, env=dict(os.environ, LC_ALL='C'))
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
@@ -162,8 +187,7 @@ def openssl_timestamp_verdict(pdf, ranges, trust_roots):
 def assert_pdfsig_verdict(pdf, trust_roots, signatures, doc_timestamps=0, certificate=CERTIFICATE_TRUSTED):
     """poppler (OpenSSL for document timestamps) finds pdf validly signed:
     the approval signatures named `signatures` (any order) valid, the chain
-    of each signing certificate judged `certificate` by poppler (at its first
-    signature: see CERTIFICATE_UNKNOWN_ISSUE); then `doc_timestamps` document
+    of every one judged `certificate` by poppler; then `doc_timestamps` document
     timestamps whose tokens verify against trust_roots (over their byte
     ranges: only validation data for the newest may follow it).
     Returns pdfsig's [PdfsigSignature]."""
@@ -174,13 +198,7 @@ def assert_pdfsig_verdict(pdf, trust_roots, signatures, doc_timestamps=0, certif
     assert len(approvals) + len(timestamps) == len(found), found
     assert sorted(signature.name for signature in approvals) == sorted(signatures), found
     assert all(signature.validation == SIGNATURE_VALID for signature in approvals), found
-    judged = set()
-    for signature in approvals:
-        if signature.signer_dn not in judged:
-            assert signature.certificate == certificate, found
-            judged.add(signature.signer_dn)
-        else:  # never untrusted, revoked or expired
-            assert signature.certificate in (certificate, CERTIFICATE_UNKNOWN_ISSUE), found
+    assert all(signature.certificate == certificate for signature in approvals), found
     assert len(timestamps) == doc_timestamps, found
     assert all((signature.validation, signature.certificate, signature.timestamp) ==
                (POPPLER_TIMESTAMP_VALIDATION, None, OPENSSL_TIMESTAMP_OK) for signature in timestamps), found
