@@ -10,8 +10,10 @@ import pytest
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields as sig_fields
+from pyhanko.sign import signers
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import (
+    DocumentSecurityStore, RevocationInfoValidationType, validate_pdf_ltv_signature, validate_pdf_signature)
 from pyhanko_certvalidator import ValidationContext
 
 import samples
@@ -273,3 +275,51 @@ def test_report_tells_an_unknown_authority_from_a_broken_signature(pki, party):
     assert report.verdict == 'untrusted'
     trusted, = validate_pdf(theirs, trust_roots=[to_asn1_cert(party.root)]).signatures
     assert trusted.verdict == 'valid' and trusted.trust_problem == '' and not trusted.external
+
+
+# -- another service's long-term (B-LTA) output --------------------------------------------------
+
+
+def their_long_term_output(party, party_timestamper):
+    """What another e-contract service delivers: its signature, its validation data
+    (certificates, OCSP answers, CRLs of its own CA) in the DSS, its document timestamp."""
+    revocation = party.pki.revocation_data([party.person, party.pki.tsa])
+    context = ValidationContext(trust_roots=[party.pki.root.asn1], other_certs=[c.asn1 for c in party.pki.chain],
+                                crls=revocation['crls'], ocsps=revocation['ocsps'], allow_fetching=False)
+    signed = sign_externally(samples.simple_pdf(1, '業務委託契約書', japanese=True), party,
+                             subfilter=sig_fields.SigSeedSubFilter.ADOBE_PKCS7_DETACHED)
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed))
+    return signers.PdfTimeStamper(party_timestamper, field_name='OtherServiceTimestamp').timestamp_pdf(
+        writer, 'sha256', validation_context=context).getvalue()
+
+
+def dss_contents(data):
+    dss = DocumentSecurityStore.read_dss(PdfFileReader(io.BytesIO(data)))
+    def streams(references):
+        return {reference.get_object().data for reference in references}
+    return streams(dss.certs.values()), streams(dss.ocsps), streams(dss.crls)
+
+
+def test_another_services_validation_data_survives_ours(pki, signer, timestamper, party, party_timestamper):
+    theirs = their_long_term_output(party, party_timestamper)
+    their_certs, their_ocsps, their_crls = dss_contents(theirs)
+    assert their_certs and their_ocsps and their_crls, 'their output carries its own validation data'
+
+    final = through_the_envelope(theirs, signer, timestamper, pki, our_fields(visible_first=False))
+
+    # Their DSS entries are kept beside ours: nothing of theirs is dropped by our finalization.
+    certs, ocsps, crls = dss_contents(final)
+    assert their_certs <= certs and their_ocsps <= ocsps and their_crls <= crls
+    assert (certs - their_certs) and (ocsps - their_ocsps), 'ours were added'
+    # Their signature still validates at the PAdES-LTA level from the embedded data alone
+    # (nothing fetched), their root and ours trusted: their proof lasts as long as ours.
+    reader = PdfFileReader(io.BytesIO(final))
+    roots = [party.pki.root.asn1, pki.root.asn1]
+    embedded_only = DocumentSecurityStore.read_dss(reader).as_validation_context(
+        {'trust_roots': roots, 'allow_fetching': False})
+    their_signature = next(sig for sig in reader.embedded_regular_signatures if sig.field_name == EXTERNAL_FIELD)
+    lta = validate_pdf_ltv_signature(their_signature, RevocationInfoValidationType.PADES_LTA,
+                                     {'trust_roots': roots}, bootstrap_validation_context=embedded_only)
+    assert lta.bottom_line, lta.pretty_print_details()
+    qpdf_check(final)
+    assert_pdfsig_all_valid(final, [EXTERNAL_FIELD, *OURS], [pki.root.cert, party.root])
