@@ -1,3 +1,7 @@
+import re
+
+from markupsafe import Markup
+
 from odoo import models
 from odoo.exceptions import AccessError
 
@@ -7,6 +11,17 @@ OFFLINE_REPORT_URL = 'file:///esign-offline/'
 # 合意締結証明書: made once, when the envelope is completed (as superuser),
 # timestamped and kept in the vault; users download that one.
 AUDIT_CERTIFICATE_TEMPLATE = 'esign_municipal.report_audit_certificate'
+# Japanese in a document to be signed is drawn in BIZ UDPGothic (Debian
+# fonts-morisawa-bizud-gothic), or IPA P Gothic: wkhtmltopdf writes each glyph's
+# text as the lowest code point the font maps to it, and the CJK fonts fontconfig
+# would fall back to (IPAex, Noto CJK) also map the Kangxi radicals to the
+# ideographs' glyphs, so 文書 would be extracted, searched and read aloud as ⽂書.
+# The report's own font (the company's, for Latin text) stays first; the rule
+# outranks the company layout's font-family and holds without Odoo's stylesheets.
+SEARCHABLE_TEXT_STYLE = (
+    '<style>html body, html body [class*="_layout"] '
+    '{ font-family: %s"BIZ UDPGothic", "IPAPGothic", sans-serif; }</style>')
+_HEAD_OPEN = re.compile(r'<head(\s[^>]*)?>', re.IGNORECASE)  # not <header>
 
 
 class IrActionsReport(models.Model):
@@ -17,6 +32,26 @@ class IrActionsReport(models.Model):
         if self.env.context.get('esign_report_offline'):
             return OFFLINE_REPORT_URL
         return super()._get_report_url(layout=layout)
+
+    def _prepare_html(self, html, report_model=False):
+        # With context esign_searchable_text (the name of the report's Latin font,
+        # or True): every part wkhtmltopdf renders (bodies, header, footer) gets the style.
+        prepared = super()._prepare_html(html, report_model=report_model)
+        latin_font = self.env.context.get('esign_searchable_text')
+        if not latin_font or not prepared:
+            return prepared
+        bodies, res_ids, header, footer, paperformat_args = prepared
+        first = f'"{latin_font}", ' if isinstance(latin_font, str) and latin_font.isidentifier() else ''
+        style = SEARCHABLE_TEXT_STYLE % first
+        return ([self._esign_with_style(body, style) for body in bodies], res_ids,
+                self._esign_with_style(header, style), self._esign_with_style(footer, style), paperformat_args)
+
+    def _esign_with_style(self, html, style):
+        """html with `style` first in its head (at its start if it has none)."""
+        head = _HEAD_OPEN.search(html)
+        at = head.end() if head else 0
+        result = str(html[:at]) + style + str(html[at:])  # str: Markup would escape the style
+        return Markup(result) if isinstance(html, Markup) else result
 
     def _get_rendering_context(self, report, docids, data):
         # Every rendering route (/report/pdf, /report/html, /report/download)

@@ -59,14 +59,16 @@ class PurchaseOrder(models.Model):
         ])
 
     def _esign_order_pdfs(self):
-        """{order id: PDF bytes} of the orders' own report (wkhtmltopdf).
+        """{order id: PDF bytes} of the orders' own report (wkhtmltopdf), its
+        Japanese extracted as shown (see ir.actions.report SEARCHABLE_TEXT_STYLE).
 
         One run per order: Debian's wkhtmltopdf (unpatched Qt) cannot render
         several records in one run, and one order per run is what Odoo's own
         "print" does anyway.
         """
         report = self.env['ir.actions.report'].with_context(force_report_rendering=True)
-        return {order.id: report._render_qweb_pdf(ORDER_REPORT, order.ids)[0] for order in self}
+        return {order.id: report.with_context(esign_searchable_text=order.company_id.font or True)
+                ._render_qweb_pdf(ORDER_REPORT, order.ids)[0] for order in self}
 
     def _esign_attach_signed(self, envelope):
         """On completion: links to the signed PDFs go on the order, and its chatter says so.

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tests import Form, HttpCase, tagged
 from odoo.tests.common import new_test_user
 
-from .common import (EsignCase, assert_nowhere_in_clear, distinctive_runs, make_pdf, marked_pdf, pdf_field_names,
+from .common import (EsignCase, assert_nowhere_in_clear, assert_text_as_shown, distinctive_runs, make_pdf, marked_pdf, pdf_field_names,
                      places_in_clear)
 
 
@@ -119,6 +119,16 @@ class TestPurchaseIntegration(PurchaseCase):
         self.assertEqual(order.message_ids[0].attachment_ids, signed)
         # A second envelope from the same order does not take the links for attachments of the order.
         self.assertEqual(order._esign_pdf_attachments().mapped('name'), ['Specification.pdf'])
+
+    def test_order_pdf_text_is_the_text_shown(self):
+        """The order's own PDF, signed as the contract, gives its Japanese text as shown to copy,
+        search and screen readers (文書, not the radical ⽂)."""
+        self.product.name = '文書管理システム 長期保守'
+        self.vendor.name = '株式会社日本文書'
+        order = self.make_order()
+        envelope = self.env['esign.envelope'].browse(self.wizard_for(order).action_send()['res_id'])
+        order_pdf = envelope.document_ids.sorted()[0]._read_pdf('current')
+        assert_text_as_shown(self, order_pdf, ['文書管理システム', '長期保守', '株式会社日本文書'])
 
     def test_order_attachments_moved_into_the_envelope_leave_no_copy_in_clear(self):
         order = self.make_order()
