@@ -40,6 +40,7 @@
         'views/esign_archive_menus.xml',
         'views/res_config_settings_archive_views.xml',
         'data/mail_template_otp.xml',
+        'data/template_forms_vault.xml',
         'views/portal_layout_templates.xml',
         'views/portal_sign_templates.xml',
         'views/portal_download_templates.xml',

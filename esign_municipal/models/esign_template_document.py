@@ -1,9 +1,12 @@
 import base64
+import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from . import pdf_errors
+
+_logger = logging.getLogger(__name__)
 
 
 class EsignTemplateDocument(models.Model):
@@ -12,8 +15,9 @@ class EsignTemplateDocument(models.Model):
     The PDF is kept in esign_hsm's vault like every other document, encrypted
     under its own key: `pdf_file` only reads and writes it through
     `_esign_pdf_bytes` / `_esign_set_pdf`. A form stored before the vault held
-    them (a plain attachment of pdf_file) is still read from there, and moves
-    into the vault when its PDF is replaced.
+    them (a plain attachment of pdf_file) is still read from there; it moves
+    into the vault when the addon is updated, when its PDF is replaced, or at
+    the next daily clean-up.
     """
     _name = 'esign.template.document'
     _description = 'Template document'
@@ -86,6 +90,26 @@ class EsignTemplateDocument(models.Model):
         if blob:
             return blob._read()
         return self._esign_legacy_attachment().raw or None
+
+    @api.model
+    @api.autovacuum
+    def _gc_esign_forms_in_clear(self):
+        """Forms still kept as plain attachments move into the vault as they are
+        (not checked again: they were accepted when uploaded). One that cannot
+        be encrypted now (key-encryption key unavailable) stays, and is tried again."""
+        for attachment in self.env['ir.attachment'].sudo().search(
+                [('res_model', '=', self._name), ('res_field', '=', 'pdf_file')]):
+            document = self.sudo().browse(attachment.res_id).exists()
+            try:
+                with self.env.cr.savepoint():
+                    if document and not document.blob_id and attachment.raw:
+                        blob = self.env['esign.vault.blob']._store(
+                            attachment.raw, f'template-{document.template_id.id}-{document.id}',
+                            company=document.company_id or self.env.company)
+                        document.write({'blob_id': blob.id})
+                    attachment.unlink()
+            except UserError as error:
+                _logger.warning('template form %s stays in clear until the next clean-up: %s', document.id, error)
 
     def _esign_legacy_attachment(self):
         """The form as stored before the vault held it: a plain attachment of pdf_file."""

@@ -3,6 +3,7 @@ import base64
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
+from odoo.tools.convert import convert_file
 
 from .common import EsignCase, assert_nowhere_in_clear, make_pdf, marked_pdf, places_in_clear
 
@@ -88,3 +89,23 @@ class TestTemplateVault(EsignCase, HttpCase):
         self.assertEqual(document._read_pdf(), old_pdf)
         self.env['ir.attachment']._gc_file_store_unsafe()  # Odoo's filestore clean-up
         assert_nowhere_in_clear(self, [marker], 'the replaced form')
+
+    def test_forms_stored_in_clear_move_into_the_vault_on_update_and_daily(self):
+        """Without being replaced: the update of the addon (and the daily clean-up) moves them."""
+        document = self.add_document(make_pdf('Form'))
+        old_pdf, marker = marked_pdf('FORM-LEFT-IN-CLEAR')
+        blob = document.sudo().blob_id
+        document.sudo().blob_id = False
+        blob.unlink()
+        legacy = self.env['ir.attachment'].sudo().create({
+            'name': 'pdf_file', 'raw': old_pdf, 'res_model': document._name, 'res_id': document.id,
+            'res_field': 'pdf_file'})
+        self.assertTrue(places_in_clear(self.env, [marker]))
+        # What the addon's update runs (data/template_forms_vault.xml), as the daily clean-up does.
+        convert_file(self.env, 'esign_municipal', 'data/template_forms_vault.xml', {}, mode='update', noupdate=False)
+        self.assertFalse(legacy.exists())
+        document.invalidate_recordset()
+        self.assertTrue(document.sudo().blob_id)
+        self.assertEqual(document.with_user(self.officer)._read_pdf(), old_pdf)
+        self.env['ir.attachment']._gc_file_store_unsafe()
+        assert_nowhere_in_clear(self, [marker], 'the form kept in clear before the vault')
