@@ -78,8 +78,8 @@ class EsignSignatureVerifier(models.AbstractModel):
     # -- presenting a report -------------------------------------------------------------
 
     @api.model
-    def _esign_report_values(self, name, data, report):
-        """What the QWeb template shows for one file, with every value in the reader's language."""
+    def _esign_verdict_text(self, report):
+        """The report's verdict in the reader's language."""
         _ = self.env._
         verdicts = {
             'valid': _('Valid: every signature is intact and trusted, and the document has not been changed '
@@ -95,12 +95,17 @@ class EsignSignatureVerifier(models.AbstractModel):
             'no_signatures': _('This PDF has no signature and no timestamp.'),
             'unreadable': _('This file cannot be read as a PDF.'),
         }
+        return verdicts.get(self._esign_verdict_key(report), report.verdict)
+
+    @api.model
+    def _esign_report_values(self, name, data, report):
+        """What the QWeb template shows for one file, with every value in the reader's language."""
         return {
             'name': name,
             'sha256': hashlib.sha256(data).hexdigest(),
             'size': len(data),
             'verdict': report.verdict,
-            'verdict_text': verdicts.get(self._esign_verdict_key(report), report.verdict),
+            'verdict_text': self._esign_verdict_text(report),
             'verdict_class': VERDICT_CLASSES.get(report.verdict, 'secondary'),
             'verdict_note': self._esign_external_note() if report.verdict == 'valid_with_external' else '',
             'ltv': self._esign_yes_no(report.ltv),

@@ -261,8 +261,9 @@ class TestDocumentsSignedElsewhere(ArchiveCase, PortalCase):
         final = contract.document_ids._read_pdf()
         position = final.index(b'stream\n') + 40  # inside the first revision, signed by everyone
         flipped = final[:position] + bytes([final[position] ^ 0x20]) + final[position + 1:]
-        for tampered, verdict, problem in ((flipped, 'invalid', 'were changed'),
-                                           (add_overlay(final), 'modified', 'The document was changed after')):
+        for tampered, verdict, problem, said in (
+                (flipped, 'invalid', 'were changed', 'Invalid: the signed bytes were changed'),
+                (add_overlay(final), 'modified', 'The document was changed after', 'Changed after signing: ')):
             with self.subTest(verdict=verdict):
                 # Someone with database access points the archived document at the tampered file.
                 blob = self.env['esign.vault.blob'].sudo()._store(tampered, 'tampered.pdf')
@@ -271,6 +272,8 @@ class TestDocumentsSignedElsewhere(ArchiveCase, PortalCase):
                 self.env.invalidate_all()
                 wizard = self.verify_contract(contract)
                 self.assertEqual(wizard.verdict, verdict)
+                self.assertTrue(contract.document_ids.verification_message.startswith(said),
+                                'the archive says what is wrong in words, not the verdict code')
                 self.assertNotIn(EXTERNAL_NOTE, str(wizard.report_html))
                 self.assertEqual((contract.verification_state, contract.document_ids.verification_state),
                                  ('invalid', 'invalid'))

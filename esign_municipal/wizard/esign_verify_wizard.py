@@ -71,7 +71,13 @@ class EsignVerifyWizard(models.TransientModel):
         now = fields.Datetime.now()
         with archive_guard.unlocked(archive_guard.VERIFICATION):
             for document, report in zip(documents, reports):
-                note = verifier._esign_external_note() if report.verdict == 'valid_with_external' else report.verdict
+                # Read beside the state in the archive: the note on signatures made elsewhere, or what is wrong.
+                if report.verdict == 'valid':
+                    note = False
+                elif report.verdict == 'valid_with_external':
+                    note = verifier._esign_external_note()
+                else:
+                    note = verifier._esign_verdict_text(report)
                 document.write({'verification_state': verifier._esign_verification_state([report.verdict]),
                                 'verified_at': now, 'verification_message': note})
             contract.sudo().write({'verification_state': verifier._esign_verification_state(verdicts),
