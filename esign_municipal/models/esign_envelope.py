@@ -12,7 +12,7 @@ import logging
 from cryptography import x509
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.esign_hsm.engine.signers import to_asn1_cert
@@ -70,8 +70,9 @@ class EsignEnvelope(models.Model):
     _name = 'esign.envelope'
     _description = 'Envelope'
     _inherit = ['mail.thread', 'mail.activity.mixin', 'esign.flow.fields.mixin', 'esign.archive.lock.mixin']
-    # The status and the audit certificate are the flow's (see esign.flow.fields.mixin).
-    _esign_flow_fields = _FLOW_FIELDS | {'audit_certificate_blob_id', 'contract_ids'}
+    # The status and the audit certificate are the flow's (see esign.flow.fields.mixin); so is the
+    # list of the order's files that sending removes (it deletes them as superuser).
+    _esign_flow_fields = _FLOW_FIELDS | {'audit_certificate_blob_id', 'contract_ids', 'move_order_attachment_ids'}
     _order = 'id desc'
     _rec_names_search = ['number', 'name']
     _check_company_auto = True
@@ -107,6 +108,13 @@ class EsignEnvelope(models.Model):
     queue_order_report = fields.Boolean(
         string="Add the order's PDF", copy=False,
         help="The purchase order's own PDF is added as the first document when the envelope is sent.")
+    # Set by the purchase wizard ("move them into the envelope"); only what
+    # _esign_remove_moved_order_attachments accepts is removed, when sending.
+    move_order_attachment_ids = fields.Many2many(
+        'ir.attachment', 'esign_envelope_move_order_attachment_rel', 'envelope_id', 'attachment_id',
+        string="Order's files to remove when sent", readonly=True, copy=False,
+        help="When the envelope is sent, these files of the purchase order, if the envelope still holds them, "
+             "are removed from the order: the envelope keeps them encrypted.")
 
     document_ids = fields.One2many('esign.document', 'envelope_id', string='Documents', copy=False)
     signer_ids = fields.One2many('esign.signer', 'envelope_id', string='Signers', copy=False)
@@ -373,6 +381,8 @@ class EsignEnvelope(models.Model):
                 envelope.message_post(body=self.env._('Envelope sent.'))
                 envelope._esign_log('send')
                 envelope._esign_invite_next()
+                # Last, and in the same transaction: a send that fails removes nothing.
+                envelope._esign_remove_moved_order_attachments()
             return True
 
     def _esign_check_sendable(self):
@@ -489,6 +499,43 @@ class EsignEnvelope(models.Model):
                     values.append({'document_id': document.id, 'signer_id': signer.id, 'field_type': 'signature',
                                    'page': 1, 'required': True, 'label': self.env._('Signature')})
         return self.env['esign.field'].create(values)
+
+    def _esign_remove_moved_order_attachments(self):
+        """The order's files the officer chose to move into the envelope leave
+        the order now that it is sent: the envelope keeps them encrypted, and
+        the order's chatter names them and links to the envelope.
+
+        Removed as superuser (the sender of a draft may have no purchase
+        rights; whoever chose to move them had to be allowed to remove them):
+        only attachments of the envelope's own order whose content is still
+        one of the envelope's documents, whatever the list holds.
+        """
+        self.ensure_one()
+        order = self.purchase_order_id.sudo()
+        listed = self.sudo().move_order_attachment_ids
+        if not order or not listed:
+            return
+        Attachment = self.env['ir.attachment'].sudo()
+        in_envelope = {Attachment._compute_checksum(document._read_pdf('original'))
+                       for document in self.document_ids if document.has_file}
+        moved = listed.filtered(lambda a: a.res_model == order._name and a.res_id == order.id and not a.res_field
+                                and a.type == 'binary' and a.checksum in in_envelope)
+        self._esign_write({'move_order_attachment_ids': [Command.clear()]})
+        if not moved:
+            return
+        names = ', '.join(moved.mapped('name'))
+        moved.unlink()
+        # Posted by the sender (sudo keeps the user), who may not otherwise write on the order.
+        order.message_post(body=Markup(self.env._(
+            'Moved into the envelope %(envelope)s, where they are kept encrypted: %(files)s')) % {
+                'envelope': self._get_html_link(), 'files': names})
+        # Odoo erases a deleted attachment's file in its daily filestore clean-up;
+        # these go as soon as the transaction is committed (once, for all envelopes).
+        postcommit = self.env.cr.postcommit
+        if not postcommit.data.get('esign_municipal.collect_filestore'):
+            postcommit.data['esign_municipal.collect_filestore'] = True
+            registry = self.env.registry
+            postcommit.add(lambda: _collect_filestore(registry))
 
     def _esign_queue_for_sending(self):
         self.check_access('write')
@@ -856,3 +903,9 @@ class EsignEnvelope(models.Model):
 
     def _esign_format_jst(self, value):
         return format_jst(value)
+
+
+def _collect_filestore(registry):
+    """Odoo's own filestore garbage collection (it locks the attachments while it runs)."""
+    with registry.cursor() as cr:
+        api.Environment(cr, SUPERUSER_ID, {})['ir.attachment']._gc_file_store()

@@ -247,6 +247,156 @@ class TestPurchaseIntegration(PurchaseCase):
         self.assertEqual((orders - order).esign_envelope_ids.state, 'sent')
 
 
+
+@tagged('post_install', '-at_install')
+class TestPurchaseMoveOrderFiles(PurchaseCase):
+    """"Move them into the envelope": the order's files leave the order when the
+    envelope is sent (at once, later from its draft, or by the queue), in the
+    sending's transaction; never before, never anything but the envelope's own
+    order's files that it still holds."""
+
+    def attach(self, order, label):
+        data, _marker = marked_pdf(label)
+        return self.env['ir.attachment'].with_user(self.officer).create({
+            'name': f'{label}.pdf', 'raw': data, 'mimetype': 'application/pdf',
+            'res_model': 'purchase.order', 'res_id': order.id})
+
+    def draft_moving(self, order):
+        # Without the order's own PDF: wkhtmltopdf is slow, and these are about the order's files.
+        wizard = self.wizard_for(order, order_attachments='move', include_order_report=False)
+        return self.env['esign.envelope'].browse(wizard.action_create_draft()['res_id'])
+
+    def move_notes(self, order):
+        return order.message_ids.filtered(lambda m: 'Moved into the envelope' in (m.body or ''))
+
+    def test_draft_keeps_the_files_until_it_is_sent(self):
+        order = self.make_order()
+        specification, annex = self.attach(order, 'Specification'), self.attach(order, 'Annex')
+        envelope = self.draft_moving(order)
+        self.assertEqual(envelope.state, 'draft')
+        self.assertEqual(envelope.sudo().move_order_attachment_ids, specification | annex)
+        self.assertEqual((specification | annex).exists(), specification | annex, 'a draft removes nothing')
+        self.assertFalse(self.move_notes(order))
+        # The officer takes the annex out of the draft: it stays on the order.
+        envelope.document_ids.filtered(lambda d: d.name == 'Annex').with_user(self.officer).unlink()
+        # Sent later by someone without purchase rights: the removal is the flow's.
+        manager = new_test_user(self.env, 'esign_po_manager', groups='esign_municipal.group_esign_manager',
+                                email='manager@demo-city.example', name='Manager')
+        self.assertFalse(manager.has_group('purchase.group_purchase_user'))
+        envelope.with_user(manager).action_send()
+        self.assertEqual(envelope.state, 'sent')
+        self.assertFalse(specification.exists())
+        self.assertTrue(annex.exists(), 'only the files the envelope still holds leave the order')
+        self.assertEqual(order._esign_pdf_attachments(), annex)
+        note = self.move_notes(order)
+        self.assertEqual(len(note), 1)
+        self.assertIn('Specification.pdf', note.body)
+        self.assertNotIn('Annex.pdf', note.body)
+        self.assertIn(f'data-oe-model="esign.envelope" data-oe-id="{envelope.id}"', note.body)
+        self.assertEqual(note.author_id, manager.partner_id)
+        self.assertFalse(envelope.sudo().move_order_attachment_ids)
+
+    def test_deleted_or_cancelled_draft_leaves_the_files(self):
+        order = self.make_order()
+        specification = self.attach(order, 'Specification')
+        deleted = self.draft_moving(order)
+        document = deleted.document_ids.filtered(lambda d: d.source == 'order_attachment')
+        self.assertEqual(document._read_pdf('original'), specification.raw)
+        deleted.with_user(self.officer).unlink()
+        self.assertTrue(specification.exists())
+        cancelled = self.draft_moving(order)
+        cancelled.with_user(self.officer)._esign_cancel('Wrong vendor')
+        with self.assertRaises(UserError):
+            cancelled.with_user(self.officer).action_send()
+        self.assertTrue(specification.exists())
+        self.assertEqual(order._esign_pdf_attachments(), specification)
+        self.assertFalse(self.move_notes(order))
+
+    def test_failed_send_removes_nothing(self):
+        order = self.make_order()
+        specification = self.attach(order, 'Specification')
+        envelope = self.draft_moving(order)
+        contractor = envelope.signer_ids.filtered(lambda s: s.role == 'contractor')
+        contractor.field_ids.with_user(self.officer).unlink()
+        with self.assertRaises(UserError) as caught:
+            envelope.with_user(self.officer).action_send()
+        self.assertIn('has no signature field', caught.exception.args[0])
+        self.assertEqual(envelope.state, 'draft')
+        self.assertTrue(specification.exists())
+        self.assertFalse(self.move_notes(order))
+        # Once the field is back, the send goes through and the file leaves the order.
+        envelope._esign_add_default_signature_fields()
+        envelope.with_user(self.officer).action_send()
+        self.assertFalse(specification.exists())
+        self.assertEqual(len(self.move_notes(order)), 1)
+
+    def test_bulk_queue_removes_the_files_once_each_envelope_is_sent(self):
+        sent_order, broken_order = self.make_order(), self.make_order()
+        sent_file, broken_file = self.attach(sent_order, 'Specification'), self.attach(broken_order, 'Drawings')
+        self.wizard_for(sent_order | broken_order, order_attachments='move').action_send()
+        envelopes = (sent_order | broken_order).with_user(self.officer).esign_envelope_ids
+        self.assertTrue(all(envelopes.mapped('send_queued')))
+        self.assertEqual((sent_file | broken_file).exists(), sent_file | broken_file, 'queued is not sent')
+        broken = broken_order.with_user(self.officer).esign_envelope_ids
+        # The contact's address was removed after queuing: that envelope's send fails.
+        broken.signer_ids.filtered(lambda s: s.role == 'contractor').sudo().email = False
+        self.env['esign.envelope']._cron_send_queued()
+        self.assertEqual(sent_order.esign_envelope_ids.state, 'sent')
+        self.assertFalse(sent_file.exists())
+        self.assertEqual(len(self.move_notes(sent_order)), 1)
+        self.assertEqual(self.move_notes(sent_order).author_id, self.officer.partner_id)
+        self.assertEqual(broken.state, 'draft')
+        self.assertTrue(broken_file.exists(), 'a failed send removes nothing')
+        self.assertFalse(self.move_notes(broken_order))
+
+    def test_client_cannot_name_files_for_the_envelope_to_remove(self):
+        """Sending removes files as superuser: the list is the flow's, and sending
+        keeps to the envelope's own order's files that it holds, whatever the list says."""
+        order, other_order = self.make_order(), self.make_order()
+        specification = self.attach(order, 'Specification')
+        others = self.attach(other_order, 'Other order') | self.env['ir.attachment'].create({
+            'name': 'Partner file.pdf', 'raw': make_pdf('Partner file'), 'res_model': 'res.partner',
+            'res_id': self.vendor.id})
+        Envelope = self.env['esign.envelope'].with_user(self.officer)
+        count = Envelope.sudo().search_count([])
+        with self.assertRaises(UserError):
+            Envelope.create({'name': 'Forged', 'purchase_order_id': other_order.id,
+                             'move_order_attachment_ids': [Command.set(others.ids)]})
+        self.assertEqual(Envelope.sudo().search_count([]), count)
+        forged = Envelope.with_context(default_move_order_attachment_ids=[Command.set(others.ids)]).create({
+            'name': 'Forged', 'purchase_order_id': other_order.id})
+        self.assertFalse(forged.sudo().move_order_attachment_ids)
+        envelope = self.draft_moving(order)
+        for command in ([Command.set(others.ids)], [Command.link(others[0].id)], [Command.clear()]):
+            with self.assertRaises(UserError):
+                envelope.with_user(self.officer).write({'move_order_attachment_ids': command})
+        self.assertEqual(envelope.sudo().move_order_attachment_ids, specification)
+        # Were the list to hold other files (another order's, another model's, one of the order's
+        # files the envelope does not hold), even with the same content, sending keeps to its own.
+        same_content = self.env['ir.attachment'].create([{
+            'name': 'Copy.pdf', 'raw': specification.raw, 'res_model': model, 'res_id': res_id,
+        } for model, res_id in (('purchase.order', other_order.id), ('res.partner', self.vendor.id))])
+        not_held = self.attach(order, 'Not in the envelope')
+        envelope.sudo().write({'move_order_attachment_ids': [
+            Command.link(attachment.id) for attachment in others | same_content | not_held]})
+        envelope.with_user(self.officer).action_send()
+        self.assertFalse(specification.exists())
+        self.assertEqual((others | same_content | not_held).exists(), others | same_content | not_held)
+
+    def test_wizard_moves_no_file_of_another_order(self):
+        """The wizard's attachments are the client's: a file of another order goes into the
+        envelope as a document, and stays on its own order."""
+        order, other_order = self.make_order(), self.make_order()
+        specification, foreign = self.attach(order, 'Specification'), self.attach(other_order, 'Foreign')
+        wizard = self.wizard_for(order, order_attachments='move', include_order_report=False)
+        wizard.attachment_ids = [Command.set((specification | foreign).ids)]
+        envelope = self.env['esign.envelope'].browse(wizard.action_send()['res_id'])
+        self.assertEqual(envelope.state, 'sent')
+        self.assertIn('Foreign', envelope.document_ids.mapped('name'))
+        self.assertFalse(specification.exists())
+        self.assertTrue(foreign.exists())
+        self.assertFalse(self.move_notes(other_order))
+
 @tagged('post_install', '-at_install')
 class TestPurchaseSignedLinks(HttpCase, PurchaseCase):
     """The signed PDFs of an envelope sent from a purchase order: linked on the

@@ -103,6 +103,26 @@ class TestFlowFieldDefaults(RpcAttackMixin, HttpCase, ArchiveCase):
         self.assertEqual(self.env['esign.envelope'].sudo().search_count([]), count)
         self.assertFalse(self.draft.sudo().audit_certificate_blob_id)
 
+    def test_envelope_takes_no_order_files_to_remove_from_the_client(self):
+        """Sending deletes the files of this list as superuser: only the purchase wizard's flow fills it."""
+        victim = self.env['ir.attachment'].create({'name': 'Minutes.pdf', 'raw': make_pdf('Minutes'),
+                                                   'res_model': 'res.partner', 'res_id': self.vendor.id})
+        forged = self.create_as_officer('esign.envelope', {'name': 'Forged'}, {
+            'default_move_order_attachment_ids': [Command.set(victim.ids)]})
+        self.assertFalse(forged.sudo().move_order_attachment_ids)
+        count = self.env['esign.envelope'].sudo().search_count([])
+        self.assert_rpc_refused('esign.envelope', 'create', [{
+            'name': 'Forged', 'move_order_attachment_ids': [Command.set(victim.ids)]}], errors=USER_ERROR)
+        self.assert_rpc_refused('esign.envelope', 'write', [self.draft.ids, {
+            'move_order_attachment_ids': [Command.link(victim.id)]}], errors=USER_ERROR)
+        self.assertEqual(self.env['esign.envelope'].sudo().search_count([]), count)
+        _result, error = self.call_kw('esign.envelope', 'action_send', [self.draft.ids])
+        self.assertIsNone(error, error)
+        self.env.invalidate_all()
+        self.assertEqual(self.draft.state, 'sent')
+        self.assertFalse(self.draft.sudo().move_order_attachment_ids)
+        self.assertTrue(victim.exists())
+
     def test_registration_takes_no_archive_field_from_the_context(self):
         """The archiving creates the contract, and its documents as superuser, in the caller's context."""
         completed = self.complete_envelope(name='Bridge inspection')

@@ -1,6 +1,4 @@
-from markupsafe import Markup
-
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import email_normalize
 
@@ -25,11 +23,14 @@ class EsignPurchaseWizard(models.TransientModel):
                                       help='PDF files attached to the order that the signers also sign.')
     # Keep by default: the order's files stay where the purchasing staff (who may have no e-contract
     # rights) look for them, and a declined or cancelled envelope leaves the order as it was.
+    # Move: the envelope removes them when it is sent (immediately, later from the draft, or by the
+    # queue), never before, so that a draft deleted or cancelled leaves the order as it was.
     order_attachments = fields.Selection(
         [('keep', 'Keep them on the order'), ('move', 'Move them into the envelope')],
-        string="After sending, the order's files", required=True, default='keep',
-        help='Move: once the envelope holds its encrypted copy, the PDF files of the order that went into it are '
-             'removed from the order, so that no copy in clear is left; the order\'s chatter says where they went.')
+        string="When the envelope is sent, the order's files", required=True, default='keep',
+        help='Move: when the envelope is sent, the PDF files of the order that it still holds are removed from '
+             'the order (the envelope keeps them encrypted), so that no copy in clear is left; the order\'s '
+             'chatter says where they went. A draft deleted or cancelled before sending leaves them on the order.')
     vendor_contact_id = fields.Many2one('res.partner', string="Vendor's signer",
                                         compute='_compute_single_order_defaults', store=True, readonly=False)
     approver_id = fields.Many2one('res.users', string='Approver', domain=[('share', '=', False)],
@@ -138,7 +139,7 @@ class EsignPurchaseWizard(models.TransientModel):
                 })
                 document._esign_set_original(attachment.raw)
             if self.order_attachments == 'move':
-                self._esign_move_order_attachments(order, envelope, attachments)
+                self._esign_mark_order_attachments_to_move(order, envelope, attachments)
             if self.template_id:
                 mine = signers.filtered(lambda s: s.envelope_id == envelope)
                 self.template_id._esign_apply_to(envelope, self._signers_by_role(mine))
@@ -148,25 +149,19 @@ class EsignPurchaseWizard(models.TransientModel):
                                      and a.create_uid == self.env.user).sudo().unlink()
         return envelopes
 
-    def _esign_move_order_attachments(self, order, envelope, attachments):
-        """The order's own PDF files, now encrypted in the envelope's documents,
-        leave the order (with the rights of the user, who must be allowed to
-        remove them); its chatter names them and links to the envelope."""
+    def _esign_mark_order_attachments_to_move(self, order, envelope, attachments):
+        """The order's own PDF files in the envelope leave the order when the
+        envelope is sent (esign.envelope._esign_remove_moved_order_attachments).
+
+        The user chooses it, so the user must be allowed to remove them now;
+        the list is the flow's (the client cannot set it), written as superuser.
+        """
         moved = attachments.filtered(lambda a: a.res_model == order._name and a.res_id == order.id)
         if not moved:
             return
-        names = ', '.join(moved.mapped('name'))
-        moved.unlink()
-        order.message_post(body=Markup(self.env._(
-            'Moved into the envelope %(envelope)s, where they are kept encrypted: %(files)s')) % {
-                'envelope': envelope._get_html_link(), 'files': names})
-        # Odoo erases a deleted attachment's file in its daily filestore clean-up;
-        # these go as soon as the transaction is committed (once, for all orders).
-        postcommit = self.env.cr.postcommit
-        if not postcommit.data.get('esign_municipal.collect_filestore'):
-            postcommit.data['esign_municipal.collect_filestore'] = True
-            registry = self.env.registry
-            postcommit.add(lambda: _collect_filestore(registry))
+        moved.check_access('unlink')
+        moved.check('unlink')
+        envelope._esign_write({'move_order_attachment_ids': [Command.set(moved.ids)]})
 
     def _signers_by_role(self, signers):
         """The k-th contractor role gets the contractor, the municipality role the approver."""
@@ -205,9 +200,3 @@ class EsignPurchaseWizard(models.TransientModel):
                 'next': {'type': 'ir.actions.act_window_close'},
             },
         }
-
-
-def _collect_filestore(registry):
-    """Odoo's own filestore garbage collection (it locks the attachments while it runs)."""
-    with registry.cursor() as cr:
-        api.Environment(cr, SUPERUSER_ID, {})['ir.attachment']._gc_file_store()
