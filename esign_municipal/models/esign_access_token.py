@@ -25,6 +25,13 @@ class EsignAccessToken(models.Model):
     """
     _name = 'esign.access.token'
     _description = 'Signer link token (hashed)'
+    # Created as superuser while a staff member sends or reminds: their personal
+    # ir.default (which sudo() keeps, being the user's) or a `default_` key of
+    # code already running as superuser must not mail a dead link. No user may
+    # create or write tokens (administrators only read them): nothing to refuse
+    # in the values.
+    _inherit = ['esign.flow.fields.mixin']
+    _esign_flow_fields = frozenset({'signer_id', 'scope', 'token_hash', 'expires_at', 'revoked_at'})
     _order = 'id desc'
 
     signer_id = fields.Many2one('esign.signer', required=True, ondelete='cascade', index=True)

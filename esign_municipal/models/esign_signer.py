@@ -237,7 +237,8 @@ class EsignSigner(models.Model):
 
     def _esign_invite(self):
         """Asks these signers to sign: a personal link in their language, a
-        to-do for internal approvers, and a line in the chatter."""
+        to-do for internal approvers who can sign from the back office, and a
+        line in the chatter."""
         now = fields.Datetime.now()
         self._esign_record_invited_email()
         urls = {signer.id: signer._esign_sign_url(signer._esign_issue_token('sign', 'invite')) for signer in self}
@@ -245,7 +246,10 @@ class EsignSigner(models.Model):
         self._esign_send_mail(TEMPLATE_INVITATION, urls=urls, secret_kind='invitation')
         for envelope in self.envelope_id:
             mine = self.filtered(lambda s: s.envelope_id == envelope)
-            for signer in mine.filtered('user_id'):
+            # Only a user whose login is the invited address signs logged in: for
+            # an internal user under another login the to-do would lead to a
+            # dialog that refuses them. They sign with the mailed link, as anyone.
+            for signer in mine.filtered(lambda s: s.user_id and s._esign_is_logged_in_signer(s.user_id)):
                 envelope.sudo().activity_schedule(
                     'mail.mail_activity_data_todo', date_deadline=envelope.expiry_date,
                     summary=self.env._('Sign the envelope'), user_id=signer.user_id.id)

@@ -24,6 +24,14 @@ class EsignSignerOtp(models.Model):
     """
     _name = 'esign.signer.otp'
     _description = 'One-time code of a signer (hashed)'
+    # Created as superuser for whoever asks for the code: their personal
+    # ir.default (which sudo() keeps, being the user's) or a `default_` key of
+    # code already running as superuser must not give a code more tries or
+    # another state. No user may create or write codes (administrators only
+    # read them): nothing to refuse in the values.
+    _inherit = ['esign.flow.fields.mixin']
+    _esign_flow_fields = frozenset({
+        'signer_id', 'salt', 'code_hash', 'expires_at', 'attempts', 'state', 'requested_ip'})
     _order = 'id desc'
 
     signer_id = fields.Many2one('esign.signer', string='Signer', required=True, ondelete='cascade', index=True)

@@ -2,14 +2,17 @@
 them: a logged-in staff user (the envelope's sender, an auditor) calling
 /web/dataset/call_kw and the report routes over HTTP with their session."""
 import base64
+import datetime
 
-from odoo import Command, http
+from odoo import Command, fields, http
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import new_test_user
 
+from ..engine.jst import end_of_day_utc
 from .archive_common import ArchiveCase
 from .common import make_pdf
 from .rpc_common import RpcAttackMixin
+from .signer_security_common import SignerSecurityCase
 
 USER_ERROR = ('odoo.exceptions.UserError',)
 ACCESS_ERROR = ('odoo.exceptions.AccessError',)
@@ -184,6 +187,102 @@ class TestFlowFieldDefaults(RpcAttackMixin, HttpCase, ArchiveCase):
             'default_name': 'From the context', 'default_signing_mode': 'parallel'})
         self.assertRecordValues(envelope, [{'name': 'From the context', 'signing_mode': 'parallel',
                                             'state': 'draft'}])
+
+
+@tagged('post_install', '-at_install')
+class TestFlowFieldDefaultsOfLinksAndCodes(SignerSecurityCase):
+    """The link tokens and one-time codes are created as superuser for whoever
+    sends or asks. Odoo's sudo() drops the `default_<field>` keys of a user's
+    context, but keeps the user, hence their personal ir.default records, and
+    code already running as superuser (a cron, a server action) keeps its keys:
+    none of them changes a token or a code. The contractor's link opens until
+    the envelope's expiry, a code locks after the tries of Settings."""
+
+    FORGED_TOKEN = {'revoked_at': FORGED_TIME, 'expires_at': '2020-01-01 00:00:00', 'token_hash': 'forged',
+                    'scope': 'download'}
+    FORGED_CODE = {'attempts': -1000000, 'state': 'used', 'expires_at': '2099-12-31 00:00:00',
+                   'requested_ip': '192.0.2.66', 'code_hash': 'forged', 'salt': 'forged'}
+
+    def set_personal_defaults(self, model, values):
+        """As the logged-in user, over RPC: ir.default records of one's own are open to every user."""
+        for field_name, value in values.items():
+            self.assertEqual(self.rpc('ir.default', 'set', model, field_name, value, user_id=True), (True, None))
+
+    def send_as_officer(self, context=None):
+        envelope = self.create_envelope(documents={'Contract': 1})
+        self.assertEqual(self.rpc('esign.envelope', 'action_send', [envelope.id], context=context), (True, None))
+        self.env.invalidate_all()
+        self.assertEqual(envelope.state, 'sent')
+        return envelope
+
+    def assert_link_opens(self, envelope):
+        signer = envelope.signer_ids.sorted('signing_order')[0]
+        token = signer.sudo().access_token_ids
+        self.assertRecordValues(token, [{'scope': 'sign', 'revoked_at': False,
+                                         'expires_at': end_of_day_utc(envelope.expiry_date)}])
+        self.assertEqual(self.find_by_token(*self.link_token(self.mails_to(signer)[-1])), signer)
+        self.new_browser()
+        page = self.open(self.sign_path(signer))
+        self.assertEqual(page.status_code, 200)
+        self.assertIn('o_esign_sign', page.text)
+
+    def test_token_takes_nothing_from_a_context(self):
+        forged = {f'default_{name}': value for name, value in self.FORGED_TOKEN.items()}
+        self.authenticate('esign_officer', 'esign_officer')
+        self.assert_link_opens(self.send_as_officer(forged))
+        envelope = self.create_envelope(documents={'Contract': 1})
+        envelope.sudo().with_context(**forged).action_send()
+        self.assert_link_opens(envelope)
+
+    def test_token_takes_nothing_from_the_senders_personal_defaults(self):
+        self.authenticate('esign_officer', 'esign_officer')
+        self.set_personal_defaults('esign.access.token', self.FORGED_TOKEN)
+        envelope = self.send_as_officer()
+        self.assert_link_opens(envelope)
+
+    def assert_code_as_configured(self, signer, before):
+        code = signer._esign_otp_current()
+        validity = datetime.timedelta(minutes=signer._esign_otp_settings()['minutes'])
+        self.assertRecordValues(code, [{'attempts': 0, 'state': 'active'}])
+        self.assertNotEqual(code.code_hash, 'forged')
+        self.assertTrue(before + validity <= code.expires_at <= fields.Datetime.now() + validity)
+        self.assertNotEqual(code.requested_ip, '192.0.2.66')
+        return code
+
+    def test_code_takes_nothing_from_a_context(self):
+        """Asked as the portal asks (the visitor's user, then the signer as superuser), and by code already
+        running as superuser."""
+        _envelope, signer, _approver = self.send_envelope(otp=True, lang='en_US')
+        forged = {f'default_{name}': value for name, value in self.FORGED_CODE.items()}
+        here = {'ip': '198.51.100.20', 'auth_method': 'email_link'}
+        for asking in (signer.with_user(self.env.ref('base.public_user')), signer.sudo()):
+            with self.subTest(superuser=asking.env.su):
+                before = fields.Datetime.now()
+                self.assertEqual(asking.with_context(**forged)._esign_otp_send(here), 'sent')
+                self.assert_code_as_configured(signer, before)
+                self.assertEqual(signer._esign_otp_verify(self.last_code(signer), here), ('ok', 0))
+
+    def test_code_asked_by_a_logged_in_user_takes_nothing_from_their_personal_defaults(self):
+        """A staff member holding a forwarded link, logged in, gives codes unlimited tries by a personal
+        default: the code still locks after the tries of Settings."""
+        _envelope, signer, _approver = self.send_envelope(otp=True, lang='en_US')
+        path = self.sign_path(signer)
+        self.authenticate('esign_officer', 'esign_officer')
+        self.set_personal_defaults('esign.signer.otp', self.FORGED_CODE)
+        self.keep_rotated_session(self.open(path, allow_redirects=False))
+        page = self.open(f'/esign/sign/{signer.id}')
+        self.assertIn('o_esign_otp', page.text)
+        csrf = self.csrf(page)
+        before = fields.Datetime.now()
+        self.assertEqual(self.post(f'/esign/sign/{signer.id}/otp/send', {'csrf_token': csrf}).status_code, 303)
+        code = self.assert_code_as_configured(signer, before)
+        right = self.last_code(signer)
+        wrong = f'{(int(right) + 1) % 10 ** len(right):0{len(right)}d}'
+        for _attempt in range(signer._esign_otp_settings()['attempts']):
+            self.post(f'/esign/sign/{signer.id}/otp/verify', {'code': wrong, 'csrf_token': csrf})
+        code.invalidate_recordset()
+        self.assertEqual(code.state, 'locked')
+        self.assertEqual(signer._esign_otp_verify(right, {'ip': '198.51.100.20'}), ('locked', 0))
 
 
 @tagged('post_install', '-at_install')

@@ -109,6 +109,37 @@ class TestSecurityReviewPortalSigning(SignerSecurityCase):
                             name='odoo.exceptions.AccessError')
         self.assertEqual(self.state_of(envelope, signer), before)
 
+    def test_to_do_only_for_a_signer_who_can_sign_logged_in(self):
+        """The internal user of the contractor's contact logs in under another name than the address invited:
+        the back office's dialog refuses them, so no "Sign the envelope" to-do leads there. They get the
+        request by mail like anyone and sign with its link; the approver, whose login is the invited
+        address, gets the to-do when asked."""
+        insider = new_test_user(self.env, 'esign_seconded', groups='esign_municipal.group_esign_user',
+                                partner_id=self.contractor.id, email=INVITED)
+        envelope, signer, approver = self.send_envelope(lang='en_US')
+        self.assertEqual((signer.user_id, signer.invited_email, signer.state), (insider, INVITED, 'invited'))
+        self.assertFalse(envelope.activity_ids, 'a to-do for a user who cannot sign logged in')
+        invitation = self.mails_to(signer).filtered(lambda m: '/esign/sign/' in (m.body_html or ''))
+        self.assertEqual(len(invitation), 1)
+        self.assertIn(INVITED, invitation.email_to)
+        path = self.sign_path(signer)
+        # Logged in as the insider, the mailed link opens the page and signs.
+        self.authenticate('esign_seconded', 'esign_seconded')
+        self.keep_rotated_session(self.open(path, allow_redirects=False))
+        page = self.open(f'/esign/sign/{signer.id}')
+        self.assertIn('o_esign_sign', page.text)
+        data = {f'field_{k}': v for k, v in self.filled_values().items()}
+        self.assertEqual(self.post(f'/esign/sign/{signer.id}/complete', dict(data, csrf_token=self.csrf(page)))
+                         .status_code, 303)
+        self.env.invalidate_all()
+        self.assertEqual((signer.state, signer.auth_method), ('signed', 'email_link'))
+        # The approver is asked next, and has the to-do; the insider never had one.
+        self.assertEqual(approver.state, 'invited')
+        todo = envelope.activity_ids
+        self.assertEqual(todo.user_id, self.approver)
+        self.assertEqual((len(todo), todo.summary), (1, 'Sign the envelope'))
+        self.assertFalse(self.env['mail.activity'].search([('user_id', '=', insider.id)]))
+
     # -- H3: a portal login always asks for the mailed code ----------------------------------------
 
     def test_portal_login_asks_for_the_code_even_when_the_envelope_does_not(self):
