@@ -10,9 +10,11 @@ class EsignFlowFieldsMixin(models.AbstractModel):
     client wrote them, and the user's own ir.default records, which any user
     may create. Both come from the client, and both are added after create()'s
     own checks of the values. For the fields of `_esign_flow_fields` only the
-    field's default in the code counts, whoever creates: sudo() keeps the
-    caller's context, so a flow that creates as superuser during an RPC call
-    (archiving, logging) would take them over too.
+    field's default in the code counts, whoever creates: a flow that creates
+    as superuser during a user's request (archiving, logging, issuing a link)
+    still takes that user's own ir.default records (sudo() keeps the user; it
+    drops only the context's default_ keys), and code already running as
+    superuser keeps its context whole.
     """
     _name = 'esign.flow.fields.mixin'
     _description = 'Fields set only by the signing process'
