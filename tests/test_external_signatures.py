@@ -28,7 +28,7 @@ from external_signing import (  # noqa: F401 (fixtures)
     EXTERNAL_FIELD, external_status, party, party_timestamper, sign_externally, timestamp_externally)
 from esign_hsm.testing import pdf_checks
 from signing_support import fresh_context, pdfsig, pki, pki_server, qpdf_check, signer, timestamper, tsa  # noqa: F401
-from test_tamper_corpus import flip_byte_in_page_content, overlay_content_after_signing
+from test_tamper_corpus import flip_byte_in_page_content, overlay_content_after_signing, shadow_hide_with_annotation
 
 OURS = ('FIELD_7_1', 'FIELD_7_2')
 ALLOWED = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING)
@@ -207,6 +207,12 @@ def test_why_a_visible_signature_is_refused_on_a_certified_pdf(signer, timestamp
     status = external_status(signed, party)
     assert status.intact and status.valid and not status.docmdp_ok
     assert status.modification_level == ModificationLevel.OTHER
+    # Such a file, once made elsewhere, is refused at upload: its certification is already broken.
+    with pytest.raises(PdfRejected) as caught:
+        inspect_pdf(signed)
+    assert caught.value.code == 'signature_broken'
+    assert f'{EXTERNAL_FIELD}: the PDF was changed after signing (other)' in str(caught.value)
+    assert 'FIELD_7_1:' not in str(caught.value), 'our own signature there is intact'
 
 
 # -- (c) what cannot be signed without breaking their signature, refused at upload -----------------
@@ -263,6 +269,36 @@ def test_their_field_lock_is_respected(pki, signer, timestamper, party):
     with pytest.raises(PdfRejected) as caught:
         prepare_pdf(prefix_lock, our_fields(visible_first=False))
     assert caught.value.code == 'signed_fields_locked' and 'FIELD_7_1' in str(caught.value)
+
+
+# -- (d) a signature already broken, or a file changed after it was signed, refused at upload -------
+
+
+@pytest.mark.parametrize('tamper, problem', [
+    (flip_byte_in_page_content, 'the signed content was changed'),
+    (overlay_content_after_signing, 'the PDF was changed after signing (other)'),
+    (shadow_hide_with_annotation, 'the PDF was changed after signing (other)'),
+])
+def test_broken_signature_is_refused_at_upload(signed_elsewhere, tamper, problem):
+    """Our updates cannot mend their signature: a file whose signature (or their service's
+    document timestamp) no longer holds would end as "Problems found" in the archive."""
+    theirs, their_count = signed_elsewhere
+    # Intact, though signed by an authority nobody here trusts: accepted.
+    assert validate_pdf(theirs, trust_roots=[]).verdict == 'untrusted'
+    assert inspect_pdf(theirs).signature_count == their_count
+
+    broken = tamper(theirs, None)
+    with pytest.raises(PdfRejected) as caught:
+        inspect_pdf(broken)
+    assert caught.value.code == 'signature_broken'
+    assert f'{EXTERNAL_FIELD}: {problem}' in str(caught.value)
+    if their_count == 2:  # their document timestamp covers the same bytes
+        assert 'OtherServiceTimestamp: ' in str(caught.value)
+    with pytest.raises(PdfRejected) as caught:
+        prepare_pdf(broken, our_fields(visible_first=False))
+    assert caught.value.code == 'signature_broken'
+    # what the archive would have said of the contract made from it
+    assert validate_pdf(broken, trust_roots=[]).verdict in ('invalid', 'modified')
 
 
 def test_report_tells_an_unknown_authority_from_a_broken_signature(pki, party):

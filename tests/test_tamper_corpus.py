@@ -1,7 +1,8 @@
 """A corpus of manipulated signed PDFs: every one must be reported as not
 intact, or changed after signing, by the verification (署名検証) that the
-archive and the verification page use; valid contracts must not raise a
-false alarm.
+archive and the verification page use, and refused when uploaded into a
+new envelope (署名互換: our updates could not mend it); valid contracts must
+not raise a false alarm.
 
 The contract is built by the real engine: three signers with form fields
 filled between their signatures, RFC 3161 timestamps from the loopback TSA,
@@ -23,7 +24,8 @@ from esign_hsm.testing import pdf_checks
 from esign_hsm.testing.pki import build_pki
 from esign_municipal.engine import ltv, timestamp_info, witness
 from esign_municipal.engine.fields import FieldSpec, form_field_name, signature_field_name
-from esign_municipal.engine.pdf_prepare import prepare_pdf
+from esign_municipal.engine.errors import PdfRejected
+from esign_municipal.engine.pdf_prepare import inspect_pdf, prepare_pdf
 from esign_hsm.engine.signers import to_asn1_cert
 from esign_municipal.engine.validation import validate_pdf
 from signing_support import fresh_context, pdfsig, pki, pki_server, signer, tsa  # noqa: F401 (fixtures)
@@ -74,6 +76,8 @@ def test_valid_multi_signer_contract_is_valid(pki, pki_server, contract):
     # poppler: three valid signatures with trusted chains; OpenSSL: the document timestamp.
     pdf_checks.assert_pdfsig_verdict(final, [pki.root.cert], [s.field_name for s in report.signatures
                                                            if s.kind == 'signature'], doc_timestamps=1)
+    # Nothing broken, so a new envelope takes either file (their signatures and timestamps intact).
+    assert inspect_pdf(signed).signature_count == 3 and inspect_pdf(final).signature_count == 4
 
 
 def test_renewed_contract_stays_valid(pki, contract):
@@ -343,6 +347,11 @@ def test_tampered_pdf_is_reported(pki, pki_server, contract, label, tamper, base
     if tamper in PDFSIG_DETECTS:
         verdicts = [s.validation for s in pdfsig(tampered, [pki.root.cert]) if s.kind == 'ETSI.CAdES.detached']
         assert any(v != pdf_checks.SIGNATURE_VALID for v in verdicts), (label, verdicts)
+    # Uploaded into a new envelope, the same file is refused: unreadable, or its signatures broken.
+    with pytest.raises(PdfRejected) as caught:
+        inspect_pdf(tampered)
+    expected = report.error_code if report.verdict == 'unreadable' else 'signature_broken'
+    assert caught.value.code == expected, (label, str(caught.value))
 
 
 def test_corpus_is_large_enough():

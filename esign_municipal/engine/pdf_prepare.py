@@ -13,7 +13,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields as sig_fields
 from pyhanko.sign.validation import read_certification_data
 
-from . import form_fields
+from . import form_fields, signature_integrity
 from .errors import EngineError, PdfRejected
 
 # code -> English message (the Odoo layer translates by code)
@@ -32,6 +32,9 @@ REJECTIONS = {
     'no_pages': 'The PDF has no pages.',
     'signed_no_form_fields': 'The PDF is already signed: only signature fields can be added to it '
                              'without breaking the existing signatures.',
+    'signature_broken': 'A signature or document timestamp already in the PDF is broken, or the PDF was changed '
+                        'after it was signed beyond what signatures allow: signed here, it would not make a valid '
+                        'contract.',
 }
 
 
@@ -96,6 +99,11 @@ def inspect_pdf(data):
         acroform = root.get('/AcroForm')
         if acroform is not None and '/XFA' in acroform.get_object():
             _reject('xfa')
+        signatures = reader.embedded_signatures
+        # Our updates keep an intact signature intact; they cannot mend a broken one.
+        broken = signature_integrity.broken_signatures(signatures)
+        if broken:
+            _reject('signature_broken', '; '.join(f'{name}: {problem}' for name, problem in broken))
         permission, locks, frozen = _modification_limits(reader)
         if permission == sig_fields.MDPPerm.NO_CHANGES:
             _reject('certified_no_changes')
@@ -106,12 +114,11 @@ def inspect_pdf(data):
             _reject('no_pages')
         sizes = [_page_size(reader, index) for index in range(page_count)]
         names = [name for name, _value, _ref in form_fields.enumerate_fields(reader)]
-        signatures = len(reader.embedded_signatures)
     except PdfRejected:
         raise
     except Exception as exc:
         _reject('damaged', type(exc).__name__)
-    return PdfInfo(page_count=page_count, page_sizes=sizes, signature_count=signatures, field_names=names,
+    return PdfInfo(page_count=page_count, page_sizes=sizes, signature_count=len(signatures), field_names=names,
                    mdp_permission=permission, field_locks=locks)
 
 

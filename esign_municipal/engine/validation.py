@@ -17,7 +17,6 @@ import datetime
 from dataclasses import dataclass, field
 
 from pyhanko.sign.ades.report import AdESIndeterminate
-from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import (
     DocumentSecurityStore, SignatureCoverageLevel, validate_pdf_signature, validate_pdf_timestamp)
 from pyhanko.sign.validation.errors import NoDSSFoundError
@@ -25,8 +24,8 @@ from pyhanko_certvalidator import ValidationContext
 
 from .errors import PdfRejected
 from .pdf_prepare import open_reader
+from .signature_integrity import ALLOWED_LATER_CHANGES
 
-ALLOWED_LATER_CHANGES = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING)
 # worst first: the overall verdict is the worst of the signatures' (see _overall_verdict)
 VERDICT_ORDER = ('invalid', 'modified', 'untrusted', 'valid')
 # Overall verdicts that say the document is valid: 'valid_with_external' when it

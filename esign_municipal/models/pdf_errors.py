@@ -54,6 +54,10 @@ def _rejection_message(env, code, name):
         'signed_no_form_fields': _(
             '"%s" is already signed elsewhere: only signature fields can be placed on it, no text, date or '
             'checkbox fields.', name),
+        'signature_broken': _(
+            '"%s" is already signed, but its signature is no longer valid: the signed content was changed, or the '
+            'file was changed after it was signed. Signed here, it would not make a valid contract. Ask the sender '
+            'for the original signed file and upload that.', name),
     }
     return messages.get(code) or _('"%(name)s" cannot be signed (%(code)s). Upload another PDF.',
                                    name=name, code=code)

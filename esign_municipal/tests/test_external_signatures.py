@@ -339,6 +339,57 @@ class TestDocumentsSignedElsewhere(ArchiveCase, PortalCase):
             envelope.with_user(self.officer).action_send()
         self.assert_nothing_sent(envelope)
 
+    # -- (d) a signature already broken, or the file changed after it was signed ------------------
+
+    def broken_copies(self, theirs):
+        """Their file with a byte of the signed page content changed, and with content drawn
+        over a page after signing: what the archive would show as "Problems found" for good."""
+        position = theirs.index(b'stream\n') + 40  # inside page 1's content, under their signature
+        flipped = theirs[:position] + bytes([theirs[position] ^ 0x01]) + theirs[position + 1:]
+        return flipped, add_overlay(theirs)
+
+    def test_broken_signature_is_refused_at_upload(self):
+        theirs = self.signed_by_contractor(timestamper=self.party_tsa)
+        envelope = self.create_envelope(documents={}, signers=[])
+        Document = self.env['esign.document'].with_user(self.officer)
+        blobs = self.env['esign.vault.blob'].sudo().search_count([])
+        for broken in self.broken_copies(theirs):
+            # assertRaises (not ...Regex) rolls back to a savepoint, as the request would.
+            with self.assertRaises(UserError) as caught:
+                Document.create({'envelope_id': envelope.id, 'name': 'Service agreement',
+                                 'pdf_upload': base64.b64encode(broken)})
+            self.assertIn('"Service agreement" is already signed, but its signature is no longer valid: the signed '
+                          'content was changed, or the file was changed after it was signed.', caught.exception.args[0])
+            self.assertIn('Ask the sender for the original signed file and upload that.', caught.exception.args[0])
+            with self.assertRaises(UserError) as caught:
+                Document.with_context(lang='ja_JP').create({
+                    'envelope_id': envelope.id, 'name': '業務委託契約書', 'pdf_upload': base64.b64encode(broken)})
+            self.assertIn('「業務委託契約書」は署名済みですが、その署名は有効ではありません', caught.exception.args[0])
+            self.assertIn('送付元に署名済みの元のファイルを依頼し', caught.exception.args[0])
+        self.assertFalse(envelope.document_ids, 'the refused files were not kept')
+        self.assertEqual(self.env['esign.vault.blob'].sudo().search_count([]), blobs, 'nothing was stored')
+
+        # The intact file is taken, though its certification authority is not trusted here;
+        # replacing it with a broken copy is refused and leaves it in place.
+        document = Document.create({'envelope_id': envelope.id, 'name': 'Service agreement',
+                                    'pdf_upload': base64.b64encode(theirs)})
+        self.assertEqual(document.page_count, 2)
+        stored = document.sudo().original_blob_id
+        with self.assertRaises(UserError):
+            document.write({'pdf_upload': base64.b64encode(self.broken_copies(theirs)[1])})
+        self.assertEqual(document.sudo().original_blob_id, stored)
+        self.assertEqual(document._read_pdf('original'), theirs)
+
+    def test_broken_signature_that_slipped_in_is_refused_at_sending(self):
+        """A file stored without the upload check (an older record, a restore): sending checks again."""
+        theirs = self.signed_by_contractor()
+        envelope = self.draft_with(theirs)
+        envelope.document_ids._write_pdf('original', self.broken_copies(theirs)[1])
+        with self.assertRaisesRegex(UserError, r'"Service agreement" is already signed, but its signature is no '
+                                               r'longer valid'):
+            envelope.with_user(self.officer).action_send()
+        self.assert_nothing_sent(envelope)
+
     def assert_nothing_sent(self, envelope):
         self.assertEqual(envelope.state, 'draft')
         self.assertFalse(envelope.document_ids.sudo().current_blob_id, 'no prepared PDF was kept')
