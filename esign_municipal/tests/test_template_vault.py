@@ -69,11 +69,12 @@ class TestTemplateVault(EsignCase, HttpCase):
             self.add_document(b'Hello, not a PDF')
         self.assertFalse(self.template.document_ids)
 
-    def test_a_form_stored_before_the_vault_moves_into_it_when_replaced(self):
-        """Databases made before the vault held templates keep their forms as
-        plain attachments of pdf_file: still read, moved when replaced."""
+    def form_stored_before_the_vault(self, label):
+        """A template document whose form is kept as databases made before the vault
+        held templates keep it: a plain attachment of pdf_file, no blob.
+        Returns (document, that attachment, the form, a marker of its bytes)."""
         document = self.add_document(make_pdf('Form'))
-        old_pdf, marker = marked_pdf('FORM-IN-CLEAR')
+        old_pdf, marker = marked_pdf(label)
         blob = document.sudo().blob_id
         document.sudo().blob_id = False
         blob.unlink()
@@ -81,8 +82,13 @@ class TestTemplateVault(EsignCase, HttpCase):
             'name': 'pdf_file', 'raw': old_pdf, 'res_model': document._name, 'res_id': document.id,
             'res_field': 'pdf_file'})
         document.invalidate_recordset()
-        self.assertEqual(document.with_user(self.officer)._read_pdf(), old_pdf)
         self.assertTrue(places_in_clear(self.env, [marker]))
+        return document, legacy, old_pdf, marker
+
+    def test_a_form_stored_before_the_vault_moves_into_it_when_replaced(self):
+        """Such forms are still read, and moved when replaced."""
+        document, legacy, old_pdf, marker = self.form_stored_before_the_vault('FORM-IN-CLEAR')
+        self.assertEqual(document.with_user(self.officer)._read_pdf(), old_pdf)
         document.with_user(self.manager).pdf_file = base64.b64encode(old_pdf)
         self.assertFalse(legacy.exists())
         self.assertTrue(document.sudo().blob_id)
@@ -92,15 +98,7 @@ class TestTemplateVault(EsignCase, HttpCase):
 
     def test_forms_stored_in_clear_move_into_the_vault_on_update_and_daily(self):
         """Without being replaced: the update of the addon (and the daily clean-up) moves them."""
-        document = self.add_document(make_pdf('Form'))
-        old_pdf, marker = marked_pdf('FORM-LEFT-IN-CLEAR')
-        blob = document.sudo().blob_id
-        document.sudo().blob_id = False
-        blob.unlink()
-        legacy = self.env['ir.attachment'].sudo().create({
-            'name': 'pdf_file', 'raw': old_pdf, 'res_model': document._name, 'res_id': document.id,
-            'res_field': 'pdf_file'})
-        self.assertTrue(places_in_clear(self.env, [marker]))
+        document, legacy, old_pdf, marker = self.form_stored_before_the_vault('FORM-LEFT-IN-CLEAR')
         # What the addon's update runs (data/template_forms_vault.xml), as the daily clean-up does.
         convert_file(self.env, 'esign_municipal', 'data/template_forms_vault.xml', {}, mode='update', noupdate=False)
         self.assertFalse(legacy.exists())
