@@ -115,6 +115,11 @@ class EsignEnvelope(models.Model):
         string="Order's files to remove when sent", readonly=True, copy=False,
         help="When the envelope is sent, these files of the purchase order, if the envelope still holds them, "
              "are removed from the order: the envelope keeps them encrypted.")
+    # Their names, for the draft's form: the sender may have no rights on the order's attachments.
+    move_order_attachment_names = fields.Char(
+        string="Order's files to move", compute='_compute_move_order_attachment_names',
+        help="Chosen when the envelope was made from the order: when the envelope is sent, those of these "
+             "files that it still holds leave the order (the envelope keeps them encrypted).")
 
     document_ids = fields.One2many('esign.document', 'envelope_id', string='Documents', copy=False)
     signer_ids = fields.One2many('esign.signer', 'envelope_id', string='Signers', copy=False)
@@ -499,6 +504,11 @@ class EsignEnvelope(models.Model):
                     values.append({'document_id': document.id, 'signer_id': signer.id, 'field_type': 'signature',
                                    'page': 1, 'required': True, 'label': self.env._('Signature')})
         return self.env['esign.field'].create(values)
+
+    @api.depends('move_order_attachment_ids')
+    def _compute_move_order_attachment_names(self):
+        for envelope in self:
+            envelope.move_order_attachment_names = ', '.join(sorted(envelope.sudo().move_order_attachment_ids.mapped('name')))
 
     def _esign_remove_moved_order_attachments(self):
         """The order's files the officer chose to move into the envelope leave

@@ -283,6 +283,8 @@ class TestPurchaseMoveOrderFiles(PurchaseCase):
         manager = new_test_user(self.env, 'esign_po_manager', groups='esign_municipal.group_esign_manager',
                                 email='manager@demo-city.example', name='Manager')
         self.assertFalse(manager.has_group('purchase.group_purchase_user'))
+        # The draft's form names the files chosen to move (those it still holds leave the order).
+        self.assertEqual(envelope.with_user(manager).move_order_attachment_names, 'Annex.pdf, Specification.pdf')
         envelope.with_user(manager).action_send()
         self.assertEqual(envelope.state, 'sent')
         self.assertFalse(specification.exists())
