@@ -20,6 +20,7 @@
         'data/ir_cron_data.xml',
         'data/esign_contract_type_data.xml',
         'data/mail_template_data.xml',
+        'data/mail_activity_type_data.xml',
         'data/esign_archive_data.xml',
         'report/audit_certificate_report.xml',
         'views/esign_envelope_views.xml',

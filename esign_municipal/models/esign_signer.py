@@ -42,6 +42,8 @@ USER_AGENT_MAX = 512
 # Ways of signing that rest on the logged-in user rather than on the emailed link.
 LOGIN_AUTH_METHODS = ('backoffice', 'login_otp')
 FILLABLE_TYPES = ('text', 'date', 'checkbox')
+# The to-do of an internal signer whose turn it is (done when they sign).
+SIGN_ACTIVITY = 'esign_municipal.mail_activity_type_sign'
 
 # The one-time code: results are plain codes the portal turns into messages;
 # the rate limits live in esign.portal.throttle (shared by all HTTP workers).
@@ -251,7 +253,7 @@ class EsignSigner(models.Model):
             # dialog that refuses them. They sign with the mailed link, as anyone.
             for signer in mine.filtered(lambda s: s.user_id and s._esign_is_logged_in_signer(s.user_id)):
                 envelope.sudo().activity_schedule(
-                    'mail.mail_activity_data_todo', date_deadline=envelope.expiry_date,
+                    SIGN_ACTIVITY, date_deadline=envelope.expiry_date,
                     summary=self.env._('Sign the envelope'), user_id=signer.user_id.id)
             envelope.message_post(body=self.env._('Signature requested from %s.', ', '.join(mine.mapped('name'))))
             envelope._esign_log('invite', signer=mine)
@@ -503,9 +505,12 @@ class EsignSigner(models.Model):
         return spec
 
     def _esign_done_activities(self):
+        """The signer's "Sign the envelope" to-do is done; the user's other activities stay."""
+        sign_type = self.env.ref(SIGN_ACTIVITY, raise_if_not_found=False)
         for signer in self.filtered('user_id'):
             signer.envelope_id.sudo().activity_ids.filtered(
-                lambda a: a.user_id == signer.user_id).action_feedback(feedback=self.env._('Signed'))
+                lambda a: a.user_id == signer.user_id and a.activity_type_id == sign_type
+            ).action_feedback(feedback=self.env._('Signed'))
 
     # -- flow: declining ---------------------------------------------------------------------------
 

@@ -100,6 +100,27 @@ class TestEnvelopeAccess(EsignCase):
         activity = envelope.activity_ids.filtered(lambda a: a.user_id == self.approver)
         self.assertEqual(len(activity), 1, 'the approver has a to-do')
 
+    def test_signing_closes_the_signing_to_do_only(self):
+        """The approver's other activities on the envelope (here a warning about an undelivered
+        mail, as the flow schedules for the envelope's owner) stay when they sign."""
+        # The approver is not the last to sign: completion clears every activity of the envelope.
+        envelope = self.create_envelope(user=self.colleague, documents={'Contract': 1}, signers=[
+            (self.contractor, 'contractor', 1), (self.approver.partner_id, 'municipality', 2),
+            (self.colleague.partner_id, 'municipality', 3)])
+        envelope.with_user(self.colleague).action_send()
+        contractor, approver, _last = envelope.signer_ids.sorted('signing_order')
+        warning = envelope.sudo().activity_schedule(
+            'mail.mail_activity_data_warning', user_id=self.approver.id,
+            summary='A mail to a signer could not be delivered')
+        self.assertTrue(contractor._complete_signing({}, {}))
+        todo = envelope.activity_ids.filtered(lambda a: a.user_id == self.approver) - warning
+        self.assertEqual(todo.activity_type_id, self.env.ref('esign_municipal.mail_activity_type_sign'))
+        self.assertEqual(todo.with_context(lang='ja_JP').activity_type_id.name, '封筒に署名する')
+        self.assertTrue(approver.with_user(self.approver)._complete_signing({}, {'auth_method': 'backoffice'}))
+        self.assertFalse(todo.exists(), 'the to-do is done')
+        self.assertEqual(envelope.activity_ids.filtered(lambda a: a.user_id == self.approver), warning,
+                         'the warning is still to be dealt with')
+
     def test_tokens_and_templates_are_out_of_reach(self):
         self.mine.with_user(self.officer).action_send()
         with self.assertRaises(AccessError):
