@@ -5,6 +5,7 @@ and the final document timestamp; what would break it is refused up front.
 The other party signs with a CA of its own (never the witness PKI), and every
 result is checked by pdfsig and by pyHanko trusting that party's root."""
 import io
+import logging
 
 import pytest
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -299,6 +300,19 @@ def test_broken_signature_is_refused_at_upload(signed_elsewhere, tamper, problem
     assert caught.value.code == 'signature_broken'
     # what the archive would have said of the contract made from it
     assert validate_pdf(broken, trust_roots=[]).verdict in ('invalid', 'modified')
+
+
+def test_upload_check_of_an_untrusted_signature_logs_nothing(signed_elsewhere, caplog):
+    """No trust root is asked for at upload: pyHanko's path-building warnings are expected there,
+    and a server log holding a traceback per uploaded file would hide real trouble. The archive's
+    validation, which does ask for trust, still says why a path could not be built."""
+    theirs, _count = signed_elsewhere
+    with caplog.at_level(logging.WARNING):
+        inspect_pdf(theirs)
+    assert not [record for record in caplog.records if record.name.startswith('pyhanko')], caplog.text
+    with caplog.at_level(logging.WARNING):
+        validate_pdf(theirs, trust_roots=[])
+    assert any(record.getMessage().startswith('Failed to build path') for record in caplog.records)
 
 
 def test_report_tells_an_unknown_authority_from_a_broken_signature(pki, party):
