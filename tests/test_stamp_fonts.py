@@ -98,3 +98,13 @@ def test_a_stamp_in_the_chosen_font_shows(pki, signer, timestamper, spec, postsc
     dots = witness.sign_for_signer(prepared, field_name='FIELD_1_1', values={}, signer=signer,
                                    timestamper=timestamper, reason='r', stamp=Stamp(text='.\n.'), font_path=spec)
     assert ink > 50 and dark(box_pixels(rasterize(dots), BOX)) < ink / 3, ink
+
+
+def test_fonts_whose_text_is_extracted_as_shown(tmp_path, monkeypatch):
+    """BIZ UDPGothic is installed here (README, .ci/run); a fontconfig that knows no font
+    directory finds none of those fonts, which the report layer then warns about."""
+    assert 'BIZ UDPGothic' in font_catalog.installed_searchable_text_families()
+    empty = tmp_path / 'fonts.conf'
+    empty.write_text(f'<?xml version="1.0"?><fontconfig><cachedir>{tmp_path}</cachedir></fontconfig>')
+    monkeypatch.setenv('FONTCONFIG_FILE', str(empty))
+    assert font_catalog.installed_searchable_text_families() == []

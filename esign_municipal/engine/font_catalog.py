@@ -28,6 +28,10 @@ KNOWN_FONTS = (
     ('/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc#0', 'Noto Serif CJK JP'),
 )
 FC_LIST_TIMEOUT = 10
+# Fonts that map no Kangxi radical onto an ideograph's glyph: what wkhtmltopdf writes
+# with them is extracted as it is shown (文書, not ⽂書). IPAex and Noto CJK do map them.
+# Debian: fonts-morisawa-bizud-gothic, fonts-ipafont-gothic.
+SEARCHABLE_TEXT_FAMILIES = ('BIZ UDPGothic', 'IPAPGothic')
 # The font used while the administrator has chosen none: Debian fonts-ipaexfont.
 DEFAULT_CANDIDATES = (
     '/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf',
@@ -144,3 +148,17 @@ def _fc_list():
         spec = f'{path}{FACE_SEPARATOR}{index}' if collection else path
         fonts.append((spec, f'{family} {style}'.strip()))
     return fonts
+
+
+def installed_searchable_text_families():
+    """The SEARCHABLE_TEXT_FAMILIES fontconfig finds on this server, in that order
+    (empty when none is installed, or fontconfig is missing)."""
+    if not shutil.which('fc-list'):
+        return []
+    try:
+        result = subprocess.run(['fc-list', '-f', '%{family}\n', ':lang=ja'], capture_output=True, text=True,
+                                timeout=FC_LIST_TIMEOUT, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    names = {name.strip() for line in result.stdout.splitlines() for name in line.split(',')}
+    return [family for family in SEARCHABLE_TEXT_FAMILIES if family in names]

@@ -773,8 +773,9 @@ class EsignEnvelope(models.Model):
         return blob
 
     def _esign_render_audit_certificate(self):
-        # Rendered with wkhtmltopdf even in test mode: what is attached must be a real PDF.
-        report = self.env['ir.actions.report'].with_context(force_report_rendering=True)
+        # Rendered with wkhtmltopdf even in test mode: what is attached must be a real PDF;
+        # its Japanese extracted as shown (context esign_searchable_text, see ir.actions.report).
+        report = self.env['ir.actions.report'].with_context(force_report_rendering=True, esign_searchable_text=True)
         if not self.env.registry.ready:
             # The database is being built (demo data): Odoo's web server waits for
             # this very registry, so wkhtmltopdf would wait forever for the

@@ -1,3 +1,4 @@
+import logging
 import re
 
 from markupsafe import Markup
@@ -5,22 +6,21 @@ from markupsafe import Markup
 from odoo import models
 from odoo.exceptions import AccessError
 
+from ..engine.font_catalog import SEARCHABLE_TEXT_FAMILIES, installed_searchable_text_families
+
+_logger = logging.getLogger(__name__)
+
 # A base address that wkhtmltopdf gives up on at once (it may not read local
 # files): the report is rendered without Odoo's stylesheets.
 OFFLINE_REPORT_URL = 'file:///esign-offline/'
 # 合意締結証明書: made once, when the envelope is completed (as superuser),
 # timestamped and kept in the vault; users download that one.
 AUDIT_CERTIFICATE_TEMPLATE = 'esign_municipal.report_audit_certificate'
-# Japanese in a document to be signed is drawn in BIZ UDPGothic (Debian
-# fonts-morisawa-bizud-gothic), or IPA P Gothic: wkhtmltopdf writes each glyph's
-# text as the lowest code point the font maps to it, and the CJK fonts fontconfig
-# would fall back to (IPAex, Noto CJK) also map the Kangxi radicals to the
-# ideographs' glyphs, so 文書 would be extracted, searched and read aloud as ⽂書.
-# The report's own font (the company's, for Latin text) stays first; the rule
-# outranks the company layout's font-family and holds without Odoo's stylesheets.
-SEARCHABLE_TEXT_STYLE = (
-    '<style>html body, html body [class*="_layout"] '
-    '{ font-family: %s"BIZ UDPGothic", "IPAPGothic", sans-serif; }</style>')
+# Japanese in the PDFs this service makes (documents to be signed, the
+# 合意締結証明書) is drawn in a font whose text is extracted as it is shown (see
+# font_catalog.SEARCHABLE_TEXT_FAMILIES). The report's own font (the company's,
+# for Latin text) stays first; the rule outranks the company layout's
+# font-family and holds without Odoo's stylesheets.
 _HEAD_OPEN = re.compile(r'<head(\s[^>]*)?>', re.IGNORECASE)  # not <header>
 
 
@@ -40,9 +40,10 @@ class IrActionsReport(models.Model):
         latin_font = self.env.context.get('esign_searchable_text')
         if not latin_font or not prepared:
             return prepared
+        _warn_once_without_searchable_text_font()
         bodies, res_ids, header, footer, paperformat_args = prepared
-        first = f'"{latin_font}", ' if isinstance(latin_font, str) and latin_font.isidentifier() else ''
-        style = SEARCHABLE_TEXT_STYLE % first
+        style = _searchable_text_style(latin_font if isinstance(latin_font, str) and latin_font.isidentifier()
+                                       else None)
         return ([self._esign_with_style(body, style) for body in bodies], res_ids,
                 self._esign_with_style(header, style), self._esign_with_style(footer, style), paperformat_args)
 
@@ -62,3 +63,25 @@ class IrActionsReport(models.Model):
                 'The audit certificate is made once, when the envelope is completed, and kept with its timestamp. '
                 'Download it with the "Audit certificate" button of the envelope or of the archived contract.'))
         return super()._get_rendering_context(report, docids, data)
+
+
+def _searchable_text_style(latin_font):
+    families = [f'"{latin_font}"'] if latin_font else []
+    families += [f'"{family}"' for family in SEARCHABLE_TEXT_FAMILIES] + ['sans-serif']
+    return f'<style>html body, html body [class*="_layout"] {{ font-family: {", ".join(families)}; }}</style>'
+
+
+_searchable_font_checked = []
+
+
+def _warn_once_without_searchable_text_font():
+    """Once per process: without any of those fonts the PDFs still look right, but their
+    Japanese is copied, searched and read aloud wrongly; the administrator should know."""
+    if _searchable_font_checked:
+        return
+    _searchable_font_checked.append(True)
+    if not installed_searchable_text_families():
+        _logger.warning(
+            'None of the fonts %s is installed (Debian: fonts-morisawa-bizud-gothic): the Japanese of the audit '
+            'certificates and of the order PDFs sent for signing will be extracted, searched and read aloud with '
+            'radical look-alikes (⽂ for 文)', ', '.join(SEARCHABLE_TEXT_FAMILIES))

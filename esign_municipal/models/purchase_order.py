@@ -60,7 +60,7 @@ class PurchaseOrder(models.Model):
 
     def _esign_order_pdfs(self):
         """{order id: PDF bytes} of the orders' own report (wkhtmltopdf), its
-        Japanese extracted as shown (see ir.actions.report SEARCHABLE_TEXT_STYLE).
+        Japanese extracted as shown (context esign_searchable_text, see ir.actions.report).
 
         One run per order: Debian's wkhtmltopdf (unpatched Qt) cannot render
         several records in one run, and one order per run is what Odoo's own
