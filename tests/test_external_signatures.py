@@ -26,10 +26,12 @@ from esign_municipal.engine.pdf_prepare import inspect_pdf, prepare_pdf
 from esign_hsm.engine.signers import to_asn1_cert
 from esign_municipal.engine.validation import validate_pdf
 from external_signing import (  # noqa: F401 (fixtures)
-    EXTERNAL_FIELD, external_status, party, party_timestamper, sign_externally, timestamp_externally)
+    EXTERNAL_FIELD, external_status, party, party_timestamper, sha1_timestamper, sign_externally, sign_in_old_format,
+    timestamp_externally)
 from esign_hsm.testing import pdf_checks
 from signing_support import fresh_context, pdfsig, pki, pki_server, qpdf_check, signer, timestamper, tsa  # noqa: F401
-from test_tamper_corpus import flip_byte_in_page_content, overlay_content_after_signing, shadow_hide_with_annotation
+from test_tamper_corpus import (
+    flip_bit_in_signature_value, flip_byte_in_page_content, overlay_content_after_signing, shadow_hide_with_annotation)
 
 OURS = ('FIELD_7_1', 'FIELD_7_2')
 ALLOWED = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING)
@@ -325,6 +327,67 @@ def test_report_tells_an_unknown_authority_from_a_broken_signature(pki, party):
     assert report.verdict == 'untrusted'
     trusted, = validate_pdf(theirs, trust_roots=[to_asn1_cert(party.root)]).signatures
     assert trusted.verdict == 'valid' and trusted.trust_problem == '' and not trusted.external
+
+
+# -- (e) a signature this service cannot check: refused, without calling it broken -----------------
+
+
+def test_sha1_signature_is_refused_as_unverifiable(party):
+    """SHA-1, which older signing software still uses, is refused by pyHanko's default
+    algorithm policy before anything is checked. Intact, the file is refused as one this
+    service cannot verify, not as changed; changed, it is broken whatever its algorithm."""
+    plain = samples.simple_pdf(1)
+    theirs = sign_externally(plain, party, md_algorithm='sha1')
+    assert [found.validation for found in pdfsig(theirs, [party.root])] == [pdf_checks.SIGNATURE_VALID]
+    for check in (inspect_pdf, lambda data: prepare_pdf(data, our_fields(visible_first=False))):
+        with pytest.raises(PdfRejected) as caught:
+            check(theirs)
+        assert caught.value.code == 'signature_unverifiable'
+        assert str(caught.value).endswith(f'({EXTERNAL_FIELD}: sha1 is too weak)'), str(caught.value)
+
+    for tamper, problem in ((flip_byte_in_page_content, 'the signed content was changed'),
+                            (flip_bit_in_signature_value, 'the signature value does not verify'),
+                            (overlay_content_after_signing, 'the PDF was changed after signing (other)')):
+        with pytest.raises(PdfRejected) as caught:
+            inspect_pdf(tamper(theirs, None))
+        assert caught.value.code == 'signature_broken', tamper.__name__
+        assert f'({EXTERNAL_FIELD}: {problem})' in str(caught.value)
+
+    assert inspect_pdf(sign_externally(plain, party)).signature_count == 1, 'the same with SHA-256 is taken'
+
+
+@pytest.mark.parametrize('stamped_by', ['signature_timestamp', 'document_timestamp'])
+def test_timestamp_signed_with_sha1_is_refused_as_unverifiable(party, stamped_by):
+    """Their signature is SHA-256, but their TSA signs its tokens with SHA-1."""
+    plain = samples.simple_pdf(1)
+    if stamped_by == 'signature_timestamp':
+        theirs, field = sign_externally(plain, party, timestamper=sha1_timestamper(party)), EXTERNAL_FIELD
+    else:
+        theirs = timestamp_externally(sign_externally(plain, party), sha1_timestamper(party))
+        field = 'OtherServiceTimestamp'
+    with pytest.raises(PdfRejected) as caught:
+        inspect_pdf(theirs)
+    assert caught.value.code == 'signature_unverifiable'
+    assert str(caught.value).endswith(f'({field}: sha1 is too weak)'), str(caught.value)
+
+
+def test_old_format_signature_is_refused_as_unverifiable(party):
+    """adbe.pkcs7.sha1, the format of old signing software: pyHanko cannot check it at all."""
+    theirs = sign_in_old_format(samples.simple_pdf(1), party)
+    found, = pdfsig(theirs, [party.root])
+    assert (found.kind, found.validation) == ('adbe.pkcs7.sha1', pdf_checks.SIGNATURE_VALID)
+    with pytest.raises(PdfRejected) as caught:
+        inspect_pdf(theirs)
+    assert caught.value.code == 'signature_unverifiable'
+    assert str(caught.value).endswith(f'({EXTERNAL_FIELD}: unsupported signature format (adbe.pkcs7.sha1))')
+
+    # Beside a broken signature, the file is called broken: the original file is what is needed.
+    broken = flip_byte_in_page_content(sign_externally(theirs, party, field_name='LaterSignature'), None)
+    with pytest.raises(PdfRejected) as caught:
+        inspect_pdf(broken)
+    assert caught.value.code == 'signature_broken'
+    assert str(caught.value).endswith(f'({EXTERNAL_FIELD}: unsupported signature format (adbe.pkcs7.sha1); '
+                                      'LaterSignature: the signed content was changed)'), str(caught.value)
 
 
 # -- another service's long-term (B-LTA) output --------------------------------------------------

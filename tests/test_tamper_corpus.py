@@ -267,6 +267,16 @@ def swap_signer_certificate(data, ctx):
     return _replace_cms(data, 0, edit)
 
 
+def flip_bit_in_signature_value(data, ctx):
+    """The first signature's value changed; its signed bytes and digest untouched."""
+    def edit(info):
+        signer_info = info['content']['signer_infos'][0]
+        value = bytearray(signer_info['signature'].native)
+        value[len(value) // 2] ^= 0x01
+        signer_info['signature'] = bytes(value)
+    return _replace_cms(data, 0, edit)
+
+
 def _timestamp_token(signer_info):
     for attribute in signer_info['unsigned_attrs']:
         if attribute['type'].native == 'signature_time_stamp_token':
@@ -322,6 +332,7 @@ CORPUS = [
     ('a page added after signing', add_page_after_signing, 'final'),
     ('page tree replaced (incremental saving attack)', replace_page_tree, 'final'),
     ('signer certificate swapped', swap_signer_certificate, 'final'),
+    ('signature value changed', flip_bit_in_signature_value, 'final'),
     ('signature timestamp forged', forge_signature_timestamp, 'final'),
     ('foreign timestamp pasted in', foreign_signature_timestamp, 'final'),
     ('byte range shrunk', shrink_byte_range, 'final'),
@@ -329,7 +340,7 @@ CORPUS = [
 ]
 # What pdfsig (poppler) can judge on its own: the digest of each signed range.
 PDFSIG_DETECTS = {flip_byte_in_page_content, change_amount_digit_in_text, swap_signer_certificate,
-                  shrink_byte_range}
+                  flip_bit_in_signature_value, shrink_byte_range}
 
 
 @pytest.mark.parametrize('label,tamper,base', CORPUS, ids=[label for label, _t, _b in CORPUS])

@@ -35,6 +35,9 @@ REJECTIONS = {
     'signature_broken': 'A signature or document timestamp already in the PDF is broken, or the PDF was changed '
                         'after it was signed beyond what signatures allow: signed here, it would not make a valid '
                         'contract.',
+    'signature_unverifiable': 'A signature or document timestamp already in the PDF uses an algorithm too weak to '
+                              'be accepted (such as SHA-1) or a format that cannot be verified: signed here, the '
+                              'contract could not be shown to be valid.',
 }
 
 
@@ -100,10 +103,14 @@ def inspect_pdf(data):
         if acroform is not None and '/XFA' in acroform.get_object():
             _reject('xfa')
         signatures = reader.embedded_signatures
-        # Our updates keep an intact signature intact; they cannot mend a broken one.
-        broken = signature_integrity.broken_signatures(signatures)
-        if broken:
-            _reject('signature_broken', '; '.join(f'{name}: {problem}' for name, problem in broken))
+        # Our updates keep an intact signature intact; they cannot mend a broken one,
+        # nor make one checkable that was made with a refused algorithm or format.
+        problems = signature_integrity.signature_problems(signatures)
+        if problems:
+            # a broken one decides: it calls for the original file, not for another algorithm
+            broken = any(code == signature_integrity.BROKEN for code, _name, _problem in problems)
+            _reject('signature_broken' if broken else 'signature_unverifiable',
+                    '; '.join(f'{name}: {problem}' for _code, name, problem in problems))
         permission, locks, frozen = _modification_limits(reader)
         if permission == sig_fields.MDPPerm.NO_CHANGES:
             _reject('certified_no_changes')

@@ -58,6 +58,11 @@ def _rejection_message(env, code, name):
             '"%s" is already signed, but its signature is no longer valid: the signed content was changed, or the '
             'file was changed after it was signed. Signed here, it would not make a valid contract. Ask the sender '
             'for the original signed file and upload that.', name),
+        'signature_unverifiable': _(
+            '"%s" is already signed, but its signature uses an outdated algorithm (such as SHA-1, no longer '
+            'considered secure) or a format that this service cannot verify: it cannot be shown to be valid, so '
+            'neither could the contract signed here. Ask the sender for the file signed with a current algorithm '
+            '(such as SHA-256) and upload that.', name),
     }
     return messages.get(code) or _('"%(name)s" cannot be signed (%(code)s). Upload another PDF.',
                                    name=name, code=code)

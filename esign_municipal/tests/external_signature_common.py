@@ -58,7 +58,8 @@ def external_party(pki, name=EXTERNAL_SIGNER, organization=EXTERNAL_ORGANIZATION
 
 
 def sign_externally(data, party, *, field_name=EXTERNAL_FIELD, certify=None, lock=None, lock_permission=None,
-                    box=None, timestamper=None, subfilter=fields.SigSeedSubFilter.PADES, before_signing=None):
+                    box=None, timestamper=None, subfilter=fields.SigSeedSubFilter.PADES, before_signing=None,
+                    md_algorithm='sha256'):
     """`data` signed by `party` in a new field, in one incremental update.
 
     certify: an MDPPerm for a certification signature (None: an approval
@@ -66,10 +67,11 @@ def sign_externally(data, party, *, field_name=EXTERNAL_FIELD, certify=None, loc
     into the field's /Lock; box: a visible signature's rectangle on page 1;
     timestamper: the party's own TSA, if it uses one; before_signing: a
     function of the pyHanko writer, for changes made in the same update
-    (a field the party fills and locks as it signs).
+    (a field the party fills and locks as it signs); md_algorithm: the
+    digest ('sha1': what older signing software still produces).
     """
     meta = signers.PdfSignatureMetadata(
-        field_name=field_name, subfilter=subfilter, md_algorithm='sha256', reason='承認', location='東京',
+        field_name=field_name, subfilter=subfilter, md_algorithm=md_algorithm, reason='承認', location='東京',
         certify=certify is not None, docmdp_permissions=certify or fields.MDPPerm.FILL_FORMS)
     spec = fields.SigFieldSpec(sig_field_name=field_name, box=box, field_mdp_spec=lock,
                                doc_mdp_update_value=lock_permission)

@@ -390,6 +390,47 @@ class TestDocumentsSignedElsewhere(ArchiveCase, PortalCase):
             envelope.with_user(self.officer).action_send()
         self.assert_nothing_sent(envelope)
 
+    # -- (e) a signature this service cannot verify ------------------------------------------------
+
+    def test_sha1_signature_is_refused_as_unverifiable(self):
+        """Signed elsewhere with SHA-1, as older signing software does: intact, but not verifiable
+        here. The clerk is told that, not that the file was changed; nothing is stored."""
+        theirs = self.signed_by_contractor(md_algorithm='sha1')
+        envelope = self.create_envelope(documents={}, signers=[])
+        Document = self.env['esign.document'].with_user(self.officer)
+        blobs = self.env['esign.vault.blob'].sudo().search_count([])
+        # assertRaises (not ...Regex) rolls back to a savepoint, as the request would.
+        with self.assertRaises(UserError) as caught:
+            Document.create({'envelope_id': envelope.id, 'name': 'Service agreement',
+                             'pdf_upload': base64.b64encode(theirs)})
+        message = caught.exception.args[0]
+        self.assertIn('"Service agreement" is already signed, but its signature uses an outdated algorithm (such as '
+                      'SHA-1, no longer considered secure) or a format that this service cannot verify', message)
+        self.assertIn('Ask the sender for the file signed with a current algorithm (such as SHA-256)', message)
+        self.assertNotIn('changed', message)
+        with self.assertRaises(UserError) as caught:
+            Document.with_context(lang='ja_JP').create({
+                'envelope_id': envelope.id, 'name': '業務委託契約書', 'pdf_upload': base64.b64encode(theirs)})
+        self.assertIn('「業務委託契約書」は署名済みですが、その署名には古いアルゴリズム（現在は安全とされない SHA-1 など）',
+                      caught.exception.args[0])
+        self.assertIn('送付元に現在のアルゴリズム（SHA-256 など）で署名したファイルを依頼し', caught.exception.args[0])
+        # The same file with a byte of the signed content changed: broken, whatever its algorithm.
+        with self.assertRaises(UserError) as caught:
+            Document.create({'envelope_id': envelope.id, 'name': 'Service agreement',
+                             'pdf_upload': base64.b64encode(self.broken_copies(theirs)[0])})
+        self.assertIn('its signature is no longer valid: the signed content was changed', caught.exception.args[0])
+        self.assertFalse(envelope.document_ids, 'the refused files were not kept')
+        self.assertEqual(self.env['esign.vault.blob'].sudo().search_count([]), blobs, 'nothing was stored')
+
+    def test_sha1_signature_that_slipped_in_is_refused_at_sending(self):
+        """A file stored without the upload check (an older record, a restore): sending checks again."""
+        envelope = self.draft_with(self.signed_by_contractor())
+        envelope.document_ids._write_pdf('original', self.signed_by_contractor(md_algorithm='sha1'))
+        with self.assertRaisesRegex(UserError, r'"Service agreement" is already signed, but its signature uses an '
+                                               r'outdated algorithm \(such as SHA-1'):
+            envelope.with_user(self.officer).action_send()
+        self.assert_nothing_sent(envelope)
+
     def assert_nothing_sent(self, envelope):
         self.assertEqual(envelope.state, 'draft')
         self.assertFalse(envelope.document_ids.sudo().current_blob_id, 'no prepared PDF was kept')
