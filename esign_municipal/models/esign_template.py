@@ -76,7 +76,8 @@ class EsignTemplate(models.Model):
             'readonly': not self.has_access('write'),
             'field_types': Field._fields['field_type']._description_selection(self.env),
             'documents': [{'id': document.id, 'name': document.name, 'page_count': document.page_count,
-                           'url': f'/web/content/esign.template.document/{document.id}/pdf_file'}
+                           'url': f'/web/content/esign.template.document/{document.id}/pdf_file',
+                           'signed_form': document._esign_editor_signed_form()}
                           for document in self.document_ids],
             'parties': [{'id': role.id, 'name': role.name, 'color': role.color} for role in self.role_ids],
             'fields': self.document_ids.field_ids._layout_editor_values('role_id'),

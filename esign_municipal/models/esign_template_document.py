@@ -18,9 +18,17 @@ class EsignTemplateDocument(models.Model):
     them (a plain attachment of pdf_file) is still read from there; it moves
     into the vault when the addon is updated, when its PDF is replaced, or at
     the next daily clean-up.
+
+    `form_signature` records, when the PDF is stored, whether it is already
+    signed elsewhere: such a form takes only signature fields (anything else
+    would break its signature), which each field placed on it is checked
+    against without decrypting the form again. Only that storing sets it
+    (a flow field: template managers may write the rest of the record).
     """
     _name = 'esign.template.document'
     _description = 'Template document'
+    _inherit = ['esign.flow.fields.mixin']
+    _esign_flow_fields = frozenset({'form_signature'})
     _order = 'template_id, sequence, id'
 
     template_id = fields.Many2one('esign.template', required=True, ondelete='cascade', index=True)
@@ -33,6 +41,11 @@ class EsignTemplateDocument(models.Model):
     filename = fields.Char(string='File name')
     page_count = fields.Integer(string='Pages', readonly=True, copy=False)
     field_ids = fields.One2many('esign.template.field', 'document_id', string='Fields', copy=True)
+    # Empty for a form stored before this was recorded: see _esign_form_is_signed.
+    form_signature = fields.Selection(
+        [('unsigned', 'Not signed'), ('signed', 'Signed elsewhere')], string='Form signatures', readonly=True,
+        copy=False, help='Whether the form already carries a signature made elsewhere, read from the PDF when it '
+                         'is stored: then only signature fields can be placed on it.')
 
     @api.depends('blob_id')
     def _compute_pdf_file(self):
@@ -49,10 +62,18 @@ class EsignTemplateDocument(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                self._esign_check_flow_fields(vals)
         missing = [vals.get('name') or '' for vals in vals_list if not vals.get('pdf_file')]
         if missing:
             raise UserError(self.env._('The template document "%s" has no PDF file.', missing[0]))
         return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            self._esign_check_flow_fields(vals)
+        return super().write(vals)
 
     def unlink(self):
         blobs = self.sudo().blob_id
@@ -69,17 +90,49 @@ class EsignTemplateDocument(models.Model):
     # -- PDF bytes -----------------------------------------------------------------
 
     def _esign_set_pdf(self, data):
-        """Checks that `data` is a PDF the service can sign, then stores it
-        encrypted; the version it replaces goes."""
+        """Checks that `data` is a PDF the service can sign, and one that takes the
+        fields already placed on the form, then stores it encrypted; the version
+        it replaces goes."""
         self.ensure_one()
-        info = pdf_errors.inspect_pdf(self.env, data, self.name or self.filename)
+        name = self.name or self.filename
+        info = pdf_errors.inspect_pdf(self.env, data, name)
+        in_the_way = self.field_ids.filtered(lambda field: field.field_type != 'signature')
+        if info.signature_count and in_the_way:
+            types = dict(in_the_way._fields['field_type']._description_selection(self.env))
+            raise UserError(self.env._(
+                '%(refusal)s Remove its text, date and checkbox fields (%(fields)s) before replacing the form.',
+                refusal=pdf_errors.signed_form_message(self.env, name),
+                fields=', '.join(field.label or types[field.field_type] for field in in_the_way)))
         document = self.sudo()
         previous = document.blob_id
         blob = self.env['esign.vault.blob']._store(
             data, f'template-{self.template_id.id}-{self.id}', company=self.company_id or self.env.company)
-        document.write({'blob_id': blob.id, 'page_count': info.page_count})
+        document.write({'blob_id': blob.id, 'page_count': info.page_count,
+                        'form_signature': 'signed' if info.signature_count else 'unsigned'})
         previous.unlink()
         self._esign_legacy_attachment().unlink()
+
+    def _esign_form_is_signed(self):
+        """Whether the form is already signed elsewhere, as recorded when it was
+        stored. A form stored before that was recorded is read (decrypted) once,
+        here, and recorded then; a document without a PDF yet has none."""
+        self.ensure_one()
+        if not self.form_signature:
+            data = self._esign_pdf_bytes()
+            if not data:
+                return False
+            info = pdf_errors.inspect_pdf(self.env, data, self.name or self.filename)
+            self.sudo().form_signature = 'signed' if info.signature_count else 'unsigned'
+        return self.form_signature == 'signed'
+
+    def _esign_editor_signed_form(self):
+        """For the field editor's note: a form that cannot be read now (its
+        problem is said where it matters, when a field is placed or an envelope
+        sent) must not keep the editor from opening."""
+        try:
+            return self._esign_form_is_signed()
+        except UserError:
+            return False
 
     def _esign_pdf_bytes(self):
         """The PDF, or None when there is none yet."""

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from . import pdf_errors
+
 
 class EsignTemplateField(models.Model):
     """Where a role fills or signs on a template document."""
@@ -19,3 +21,12 @@ class EsignTemplateField(models.Model):
         for field in self:
             if field.role_id.template_id != field.document_id.template_id:
                 raise ValidationError(self.env._('A field must belong to a role of the same template.'))
+
+    @api.constrains('document_id', 'field_type')
+    def _check_signed_form_takes_signatures_only(self):
+        """A form already signed elsewhere takes only signature fields: sending an
+        envelope made from the template would refuse any other, so whoever builds
+        the template is told now, in the same words."""
+        for field in self.filtered(lambda field: field.field_type != 'signature'):
+            if field.document_id._esign_form_is_signed():
+                raise ValidationError(pdf_errors.signed_form_message(self.env, field.document_id.name))

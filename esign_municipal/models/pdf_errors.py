@@ -87,6 +87,13 @@ def check_field_specs(env, info, specs, name):
         raise UserError(_rejection_message(env, exc.code, name)) from exc
 
 
+def signed_form_message(env, name):
+    """Why the PDF `name`, already signed elsewhere, takes no text, date or checkbox
+    field: the words of the refusal at sending, for fields placed before any
+    envelope is sent (a template's form)."""
+    return _rejection_message(env, 'signed_no_form_fields', name)
+
+
 def prepare_pdf(env, data, specs, name):
     try:
         return pdf_prepare.prepare_pdf(data, specs)

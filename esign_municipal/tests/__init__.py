@@ -8,6 +8,7 @@ from . import test_envelope_actions
 from . import test_envelope_access
 from . import test_purchase
 from . import test_template_vault
+from . import test_template_signed_forms
 from . import test_field_editor
 from . import test_staff_settings
 from . import test_staff_mfa

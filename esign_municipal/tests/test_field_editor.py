@@ -1,12 +1,16 @@
 import base64
 from unittest.mock import patch
 
+from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import new_test_user
 from odoo.tools import config, mute_logger
 
+from odoo.addons.esign_hsm.testing.pki import build_pki
+
 from .common import make_pdf
+from .external_signature_common import EXTERNAL_ORGANIZATION, external_party, sign_externally
 
 A4_WIDTH, A4_HEIGHT = 595.2756, 841.8898
 
@@ -40,6 +44,20 @@ class TestFieldEditor(HttpCase):
         self.assertAlmostEqual(field.y2, A4_HEIGHT * 3 / 4, delta=2)
         self.assertAlmostEqual(field.x2 - field.x1, 160, delta=0.5)
         self.assertAlmostEqual(field.y2 - field.y1, 20, delta=0.5)
+
+    def test_a_form_signed_elsewhere_shows_the_refusal_of_a_text_field(self):
+        """The refusal of a text field on a template form signed elsewhere reaches the
+        template manager in the editor (the tour), and leaves only what was accepted."""
+        party = external_party(build_pki(prefix='Gaibu Kensetsu', organization=EXTERNAL_ORGANIZATION))
+        manager = new_test_user(self.env, 'esign_editor_manager', groups='esign_municipal.group_esign_manager')
+        template = self.env['esign.template'].with_user(manager).create({
+            'name': 'Signed form', 'role_ids': [Command.create({'name': 'Contractor', 'role': 'contractor'})]})
+        document = self.env['esign.template.document'].with_user(manager).create({
+            'template_id': template.id, 'name': 'Signed contract',
+            'pdf_file': base64.b64encode(sign_externally(make_pdf('C'), party))})
+        self.start_tour(f'/odoo/action-esign_municipal.action_esign_template/{template.id}',
+                        'esign_template_signed_form_tour', login=manager.login)
+        self.assertEqual(document.field_ids.mapped('field_type'), ['signature'])
 
     def test_editor_refuses_fields_of_other_envelopes_and_sent_envelopes(self):
         other = self.env['esign.envelope'].with_user(self.officer).create({'name': 'Other'})
