@@ -22,6 +22,17 @@ class EsignTemplate(models.Model):
     document_ids = fields.One2many('esign.template.document', 'template_id', string='Documents', copy=True)
     role_ids = fields.One2many('esign.template.role', 'template_id', string='Signer roles', copy=True)
 
+    def copy(self, default=None):
+        # A document's fields belong to roles of its own template: the copies' documents
+        # get theirs once the roles are copied too, each on the matching copied role.
+        copies = super(EsignTemplate, self.with_context(esign_template_copy=True)).copy(default).with_env(self.env)
+        for template, copy in zip(self, copies):
+            roles = dict(zip(template.role_ids, copy.role_ids))
+            for document, copied in zip(template.document_ids, copy.document_ids):
+                for field in document.field_ids:
+                    field.copy({'document_id': copied.id, 'role_id': roles[field.role_id].id})
+        return copies
+
     def unlink(self):
         # The documents' encrypted files go with them (the database's cascade would leave them).
         self.document_ids.unlink()

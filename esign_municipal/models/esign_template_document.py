@@ -85,6 +85,8 @@ class EsignTemplateDocument(models.Model):
         vals_list = super().copy_data(default)
         for document, vals in zip(self, vals_list):
             vals.setdefault('pdf_file', document.pdf_file)  # the copy gets a blob of its own
+            if self.env.context.get('esign_template_copy'):
+                vals.pop('field_ids', None)  # esign.template.copy() places them on the copied roles
         return vals_list
 
     # -- PDF bytes -----------------------------------------------------------------

@@ -61,6 +61,24 @@ class TestTemplateVault(EsignCase, HttpCase):
         (self.template | copy).with_user(self.manager).unlink()
         self.assertFalse(blobs.exists())
 
+    def test_a_copied_template_keeps_its_fields_on_its_own_roles(self):
+        self.env['esign.template.role'].with_user(self.manager).create(
+            {'template_id': self.template.id, 'name': 'City', 'role': 'municipality', 'signing_order': 2})
+        contractor, city = self.template.role_ids
+        document = self.add_document(make_pdf('Form', 2))
+        self.env['esign.template.field'].with_user(self.manager).create([
+            {'document_id': document.id, 'role_id': contractor.id, 'field_type': 'signature', 'page': 1},
+            {'document_id': document.id, 'role_id': contractor.id, 'field_type': 'text', 'page': 1,
+             'label': 'Company', 'x1': 72, 'y1': 90, 'x2': 300, 'y2': 110},
+            {'document_id': document.id, 'role_id': city.id, 'field_type': 'signature', 'page': 2}])
+        copy = self.template.with_user(self.manager).copy()
+        self.assertEqual(copy.role_ids.mapped('name'), ['Contractor', 'City'])
+        copied_fields = copy.document_ids.field_ids
+        self.assertEqual(copied_fields.role_id, copy.role_ids, 'the copy\'s fields are on the copy\'s roles')
+        self.assertEqual(sorted((f.role_id.name, f.field_type, f.page, f.label or '') for f in copied_fields),
+                         sorted((f.role_id.name, f.field_type, f.page, f.label or '') for f in document.field_ids))
+        self.assertEqual(document.field_ids.role_id, contractor | city, 'the original keeps its own')
+
     def test_a_template_document_needs_its_pdf(self):
         with self.assertRaisesRegex(UserError, 'has no PDF file'), self.env.cr.savepoint():
             self.env['esign.template.document'].with_user(self.manager).create(
