@@ -9,7 +9,7 @@
     'website': 'https://github.com/esign-municipal/esign-municipal',
     'license': 'LGPL-3',
     'depends': ['esign_timestamp', 'esign_hsm', 'purchase', 'portal', 'mail', 'auth_totp', 'auth_oauth'],
-    'external_dependencies': {'python': ['cryptography', 'docutils', 'fonttools', 'markupsafe', 'pillow', 'psycopg2', 'pyhanko',
+    'external_dependencies': {'python': ['asn1crypto', 'cryptography', 'docutils', 'fonttools', 'markupsafe', 'pillow', 'psycopg2', 'pyhanko',
                                           'pyhanko-certvalidator', 'python-dateutil', 'pytz', 'reportlab', 'werkzeug']},
     'data': [
         'security/esign_security.xml',
