@@ -198,9 +198,10 @@ def _inherited(page, key):
     return None
 
 
-def prepare_pdf(data, field_specs):
-    """The PDF with every field of field_specs created, in one incremental update."""
-    info = inspect_pdf(data)
+def prepare_pdf(data, field_specs, info=None):
+    """The PDF with every field of field_specs created, in one incremental update.
+    info: inspect_pdf(data), when the caller has it already (it checks every signature)."""
+    info = info or inspect_pdf(data)
     specs = list(field_specs)
     existing = set(info.field_names)
     for spec in specs:

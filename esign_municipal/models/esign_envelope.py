@@ -376,10 +376,9 @@ class EsignEnvelope(models.Model):
         and asks the first signer(s). One transaction: all or nothing."""
         self.check_access('write')
         with self.env['esign.key.custody']._kek_scope(self.company_id):
+            checked = {envelope: envelope._esign_check_sendable() for envelope in self}
             for envelope in self:
-                envelope._esign_check_sendable()
-            for envelope in self:
-                envelope._esign_prepare_documents()
+                envelope._esign_prepare_documents(checked[envelope])
                 envelope._esign_write({'state': 'sent', 'sent_at': fields.Datetime.now(), 'send_queued': False})
                 envelope.signer_ids._esign_record_invited_email()
                 envelope._esign_subscribe_internal_signers()
@@ -391,7 +390,8 @@ class EsignEnvelope(models.Model):
             return True
 
     def _esign_check_sendable(self):
-        """Raises one UserError listing every problem that prevents sending."""
+        """Raises one UserError listing every problem that prevents sending;
+        else {document: (original PDF, its inspection)} for the preparation."""
         self.ensure_one()
         _ = self.env._
         if self.state != 'draft':
@@ -413,15 +413,18 @@ class EsignEnvelope(models.Model):
             for document in signer.field_ids.document_id - signatures.document_id:
                 problems.append(_('%(signer)s has fields on "%(document)s" but no signature field there.',
                                   signer=signer.name, document=document.name))
+        checked = {}
         for document in self.document_ids:
             if not document.has_file:
                 problems.append(_('"%s" has no PDF file.', document.name))
                 continue
+            data = document._read_pdf('original')
             try:
-                info = pdf_errors.inspect_pdf(self.env, document._read_pdf('original'), document.name)
+                info = pdf_errors.inspect_pdf(self.env, data, document.name)
             except UserError as exc:
                 problems.append(exc.args[0])
                 continue
+            checked[document] = (data, info)
             for field in document.field_ids.filtered(lambda f: f.page > info.page_count):
                 problems.append(_('"%(document)s" has %(count)s page(s); a field is on page %(page)s.',
                                   document=document.name, count=info.page_count, page=field.page))
@@ -434,13 +437,16 @@ class EsignEnvelope(models.Model):
         if problems:
             raise UserError(_('The envelope %s cannot be sent yet:', self.display_name) + '\n- '
                             + '\n- '.join(problems))
+        return checked
 
-    def _esign_prepare_documents(self):
+    def _esign_prepare_documents(self, checked):
         """Creates every field of every signer in every PDF before any signature
-        (later steps only fill values and sign, in incremental updates)."""
+        (later steps only fill values and sign, in incremental updates).
+        checked: what _esign_check_sendable read and inspected (not done twice)."""
         for document in self.document_ids:
+            data, info = checked[document]
             specs = [field._esign_field_spec() for field in document.field_ids]
-            prepared = pdf_errors.prepare_pdf(self.env, document._read_pdf('original'), specs, document.name)
+            prepared = pdf_errors.prepare_pdf(self.env, data, specs, document.name, info)
             document._write_pdf('current', prepared)
 
     def _esign_subscribe_internal_signers(self):

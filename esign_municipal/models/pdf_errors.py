@@ -94,9 +94,9 @@ def signed_form_message(env, name):
     return _rejection_message(env, 'signed_no_form_fields', name)
 
 
-def prepare_pdf(env, data, specs, name):
+def prepare_pdf(env, data, specs, name, info=None):
     try:
-        return pdf_prepare.prepare_pdf(data, specs)
+        return pdf_prepare.prepare_pdf(data, specs, info)
     except PdfRejected as exc:
         raise UserError(_rejection_message(env, exc.code, name)) from exc
     except EngineError as exc:
